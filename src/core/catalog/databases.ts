@@ -1,0 +1,53 @@
+/** The database addons: everything `new`, `workspace add` and `dev` need to know about each kind. */
+export interface DatabaseKind {
+  id: 'postgresql' | 'mysql';
+  label: string;
+  /** Template set rendered into the module on top of base/. */
+  templateSet: string;
+  image: string;
+  /** The port inside the compose network: what code connects to, next to the service name. */
+  containerPort: number;
+  /** The first port published on the host; later modules take the next free one. */
+  firstHostPort: number;
+  /** Host ports of this kind live in [firstHostPort, lastHostPort]. */
+  lastHostPort: number;
+  /** Service name suffix: <module>_postgres, <module>_mysql. */
+  serviceSuffix: string;
+  /** Folder under ${DATA_PATH}/ that holds its data. */
+  dataDir: string;
+  pythonPackages: string[];
+}
+
+export const DATABASES: Record<DatabaseKind['id'], DatabaseKind> = {
+  postgresql: {
+    id: 'postgresql',
+    label: 'PostgreSQL',
+    templateSet: 'addons/postgresql',
+    image: 'postgres:15',
+    containerPort: 5432,
+    firstHostPort: 5438,
+    lastHostPort: 5999,
+    serviceSuffix: 'postgres',
+    dataDir: 'postgres',
+    pythonPackages: ['psycopg[binary]>=3.2,<4'],
+  },
+  mysql: {
+    id: 'mysql',
+    label: 'MySQL',
+    templateSet: 'addons/mysql',
+    image: 'mysql:8',
+    containerPort: 3306,
+    firstHostPort: 3307,
+    lastHostPort: 3999,
+    serviceSuffix: 'mysql',
+    dataDir: 'mysql',
+    pythonPackages: ['pymysql>=1.1,<2'],
+  },
+};
+
+export const DATABASE_CHOICES = ['postgresql', 'mysql', 'none'] as const;
+export type DatabaseChoice = (typeof DATABASE_CHOICES)[number];
+
+export function databaseKind(choice: DatabaseChoice): DatabaseKind | undefined {
+  return choice === 'none' ? undefined : DATABASES[choice];
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as fs from 'node:fs/promises';
+
+/**
+ * The one seam for side effects. Core code never imports node:fs or child_process directly;
+ * tests pass their own Effects to inject a failure at any write, fix the clock or the randomness.
+ */
+export interface FileSystem {
+  readFile(path: string): Promise<Buffer>;
+  /** Writes through a temp file and a rename, so a crash never leaves a half-written file. */
+  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  isDirectory(path: string): Promise<boolean>;
+  mkdir(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  remove(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  mode(path: string): Promise<number | undefined>;
+  mtime(path: string): Promise<Date | undefined>;
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Effects {
+  fs: FileSystem;
+  run(command: string, args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<ProcessResult>;
+  now(): Date;
+  randomBytes(size: number): Buffer;
+  /** True when something on this host already listens on the TCP port. */
+  isPortInUse(port: number): Promise<boolean>;
+  env: NodeJS.ProcessEnv;
+}
+
+let tempCounter = 0;
+
+export const nodeFileSystem: FileSystem = {
+  readFile: (path) => fs.readFile(path),
+  async writeFile(path, data, mode) {
+    const temp = `${path}.dmb-tmp-${process.pid}-${tempCounter++}`;
+    const keepMode = mode ?? (await nodeFileSystem.mode(path));
+    try {
+      await fs.writeFile(temp, data, keepMode === undefined ? undefined : { mode: keepMode });
+      if (keepMode !== undefined) await fs.chmod(temp, keepMode);
+      await fs.rename(temp, path);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+  },
+  async exists(path) {
+    try {
+      await fs.lstat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  async isDirectory(path) {
+    try {
+      return (await fs.stat(path)).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  mkdir: async (path) => {
+    await fs.mkdir(path, { recursive: true });
+  },
+  readdir: (path) => fs.readdir(path),
+  remove: (path) => fs.rm(path, { recursive: true, force: true }),
+  rename: (from, to) => fs.rename(from, to),
+  async mode(path) {
+    try {
+      return (await fs.stat(path)).mode & 0o7777;
+    } catch {
+      return undefined;
+    }
+  },
+  async mtime(path) {
+    try {
+      return (await fs.stat(path)).mtime;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', (error) => resolve({ code: 127, stdout, stderr: stderr + error.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+export function isPortInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(true));
+    server.once('listening', () => server.close(() => resolve(false)));
+    server.listen(port, '0.0.0.0');
+  });
+}
+
+export function realEffects(env: NodeJS.ProcessEnv = process.env): Effects {
+  return {
+    fs: nodeFileSystem,
+    run: runProcess,
+    now: () => new Date(),
+    randomBytes,
+    isPortInUse,
+    env,
+  };
+}
