@@ -51,3 +51,31 @@ export type DatabaseChoice = (typeof DATABASE_CHOICES)[number];
 export function databaseKind(choice: DatabaseChoice): DatabaseKind | undefined {
   return choice === 'none' ? undefined : DATABASES[choice];
 }
+
+/**
+ * The environment variables a module's database resource reads. Inside the compose network the code
+ * connects to HOST (the service name) on PORT (the container port); HOST_PORT is what compose publishes
+ * on the host, so host-side tools (`dmb dev`, a SQL client) use 127.0.0.1:HOST_PORT instead.
+ */
+export function databaseEnvNames(upper: string) {
+  return {
+    host: `${upper}_DB_HOST`,
+    port: `${upper}_DB_PORT`,
+    hostPort: `${upper}_DB_HOST_PORT`,
+    user: `${upper}_DB_USER`,
+    password: `${upper}_DB_PASSWORD`,
+    name: `${upper}_DB_NAME`,
+  };
+}
+
+/** Compose service (and container) name of a module's database: <module_snake>_<suffix>. */
+export function databaseServiceName(snake: string, kind: DatabaseKind): string {
+  return `${snake}_${kind.serviceSuffix}`;
+}
+
+/** The compose network key every service joins; its real name comes from ${NETWORK_NAME}. */
+export const COMPOSE_NETWORK_KEY = 'dagster_network';
+/** Where the IO managers' storage volume is mounted in every container that executes runs. */
+export const CONTAINER_STORAGE_PATH = '/tmp/dagster_storage';
+/** Where projects/ is mounted in the Dagster containers. */
+export const CONTAINER_PROJECTS_PATH = '/workspace/projects';

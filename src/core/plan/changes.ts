@@ -75,7 +75,7 @@ export class ApplyError extends Error {
   constructor(
     readonly step: string,
     readonly path: string,
-    readonly cause: unknown,
+    override readonly cause: unknown,
   ) {
     super(`${step} failed writing ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
