@@ -1,6 +1,196 @@
+import { join, relative } from 'node:path';
 import type { Context } from '../cli/context.js';
-import { operationError } from '../core/errors.js';
+import { paint } from '../cli/paint.js';
+import { DATABASE_CHOICES, databaseKind, type DatabaseChoice } from '../core/catalog/databases.js';
+import { GOVERNANCE_LEVELS, type GovernanceChoice } from '../core/catalog/governance.js';
+import { REQUIREMENTS, collectPackages, largeRequirementWarning } from '../core/catalog/requirements.js';
+import { EXIT, operationError, usageError, type ExitCode } from '../core/errors.js';
+import type { LaterChoice, NewModuleAnswers } from '../core/module/answers.js';
+import { planModule, projectDir } from '../core/module/plan-module.js';
+import { deriveNames } from '../core/naming.js';
+import { ApplyError, applyChanges } from '../core/plan/changes.js';
+import { renderPlan } from '../core/plan/render-plan.js';
+import { nextFreePort, readPorts } from '../core/ports.js';
+import { generatePassword } from '../core/secrets.js';
+import { ask, askMany, type AskOptions } from '../io/prompter.js';
 
-export async function run(_ctx: Context): Promise<never> {
-  throw operationError('"new" is being built.');
+const LATER_CHOICES = [
+  { value: 'yes', label: 'yes, now' },
+  { value: 'no', label: 'no' },
+  { value: 'later', label: 'later' },
+] as const;
+
+async function gatherAnswers(ctx: Context, args: string[], options: Record<string, unknown>): Promise<NewModuleAnswers> {
+  const askOptions: AskOptions = { interactive: ctx.interactive, yes: ctx.yes, prompter: ctx.prompter };
+  const rawName =
+    args[0] ??
+    (ctx.interactive ? await ctx.prompter.text({ message: 'Module name (e.g. customer-analytics)', flag: '<module-name>' }) : undefined);
+  if (rawName === undefined) {
+    throw usageError('No module name given.', 'Run "dmb new <module-name>", e.g. "dmb new customer-analytics".');
+  }
+  const names = deriveNames(rawName);
+  const database = await ask<DatabaseChoice>(
+    {
+      message: 'Database',
+      flag: '--db',
+      choices: DATABASE_CHOICES.map((value) => ({ value, hint: value === 'none' ? 'IO manager storage only' : databaseKind(value)?.image })),
+      default: 'none',
+    },
+    options.db as string | undefined,
+    askOptions,
+  );
+  const requirements = await askMany(
+    {
+      message: 'System requirements (pre-flight checklist)',
+      flag: '--requires',
+      choices: REQUIREMENTS.map((r) => ({ value: r.id, label: r.label, hint: `${r.group}, ~${r.sizeMb} MB` })),
+      default: [],
+    },
+    options.requires as string | undefined,
+    askOptions,
+  );
+  const governance = await ask<GovernanceChoice>(
+    {
+      message: 'Governance level',
+      flag: '--governance',
+      choices: GOVERNANCE_LEVELS.map((level) => ({ value: level.id, hint: level.summary })),
+      default: 'standard',
+    },
+    options.governance as string | undefined,
+    askOptions,
+  );
+  const integrate = await ask<LaterChoice>(
+    { message: 'Integrate with the workspace now?', flag: '--integrate', choices: [...LATER_CHOICES], default: 'later' },
+    options.integrate as string | undefined,
+    askOptions,
+  );
+  const deploy = await ask<LaterChoice>(
+    { message: 'Configure a deployment now?', flag: '--deploy', choices: [...LATER_CHOICES], default: 'later' },
+    options.deploy as string | undefined,
+    askOptions,
+  );
+  const description = (options.description as string | undefined) ?? `${names.title} Dagster module`;
+  if (/[\r\n]/.test(description)) throw usageError('--description must be one line.', 'Pass a short one-line description.');
+  const owner = (options.owner as string | undefined) ?? 'data-team';
+  if (!/^@?[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(owner)) {
+    throw usageError(`--owner "${owner}" is not a team or user name.`, 'Pass e.g. --owner data-platform or --owner @org/data-team.');
+  }
+  return { names, description, database, requirements, governance, integrate, deploy, owner };
+}
+
+/** Host ports already handed out: the workspace .env plus every module's own workspace/local/.env. */
+async function assignedPorts(ctx: Context): Promise<number[]> {
+  const { fs } = ctx.effects;
+  const envFiles = [join(ctx.workspace, 'services', 'dagster', '.env')];
+  const projects = join(ctx.workspace, 'projects');
+  if (await fs.isDirectory(projects)) {
+    for (const entry of await fs.readdir(projects)) envFiles.push(join(projects, entry, 'workspace', 'local', '.env'));
+  }
+  const ports: number[] = [];
+  for (const file of envFiles) {
+    if (await fs.exists(file)) ports.push(...readPorts((await fs.readFile(file)).toString('utf8')));
+  }
+  return ports;
+}
+
+async function readNetworkName(ctx: Context): Promise<string> {
+  const envPath = join(ctx.workspace, 'services', 'dagster', '.env');
+  if (!(await ctx.effects.fs.exists(envPath))) return 'workspace-net';
+  const match = /^NETWORK_NAME=["']?([A-Za-z0-9_.-]+)["']?\s*$/m.exec((await ctx.effects.fs.readFile(envPath)).toString('utf8'));
+  return match?.[1] ?? 'workspace-net';
+}
+
+export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode> {
+  const answers = await gatherAnswers(ctx, args, options);
+  const target = projectDir(ctx.workspace, answers.names.slug);
+  if (await ctx.effects.fs.exists(target)) {
+    throw usageError(
+      `Module ${answers.names.slug} already exists at ${target}.`,
+      `Choose another name, or audit the existing module instead of recreating it.`,
+    );
+  }
+  for (const requirement of collectPackages(answers.requirements).large) ctx.warn(paint.yellow(largeRequirementWarning(requirement)));
+
+  const kind = databaseKind(answers.database);
+  const environment = {
+    networkName: await readNetworkName(ctx),
+    hostPort: kind ? await nextFreePort(kind, await assignedPorts(ctx), ctx.effects.isPortInUse) : undefined,
+    password: kind ? generatePassword(ctx.effects.randomBytes) : undefined,
+  };
+  const changes = (await planModule(ctx.effects.fs, ctx.workspace, answers, environment)).list();
+  const created = changes.map((change) => relative(target, change.path)).sort();
+
+  if (ctx.dryRun) {
+    ctx.print(await renderPlan(changes, ctx.workspace));
+    ctx.print(paint.dim('dry run: nothing was written'));
+    if (ctx.json) ctx.printJson({ module: answers.names.slug, path: target, dryRun: true, files: created });
+    return EXIT.ok;
+  }
+  try {
+    await applyChanges(changes, ctx.effects.fs);
+  } catch (error) {
+    if (error instanceof ApplyError) {
+      throw operationError(`Creating the module failed at "${error.step}": ${errorText(error.cause)}. Nothing was left behind.`, 'Check that the workspace folder is writable, then run the command again.');
+    }
+    throw error;
+  }
+
+  if (ctx.json) {
+    ctx.printJson({
+      module: answers.names.slug,
+      package: answers.names.packageName,
+      path: target,
+      database: kind ? { type: kind.id, service: `${answers.names.snake}_${kind.serviceSuffix}`, port: environment.hostPort } : null,
+      governance: answers.governance,
+      files: created,
+    });
+  }
+  ctx.print(`${paint.green('✓')} Module created at: ${target}\n`);
+  ctx.print('Created files:');
+  for (const file of created) ctx.print(`- ${file}`);
+  ctx.print('');
+  return handOver(ctx, answers);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The spec's "Next Steps After Module Creation", and the hand-over to `workspace add` when asked for. */
+async function handOver(ctx: Context, answers: NewModuleAnswers): Promise<ExitCode> {
+  const { slug, packageName } = answers.names;
+  const workspaceFlag = ` --workspace ${ctx.workspace}`;
+  const steps = [
+    'Review generated files',
+    `Customize assets in src/${packageName}/assets.py`,
+    `Run the module's tests:\n   cd ${projectDir(ctx.workspace, slug)} && pytest`,
+  ];
+  let exitCode: ExitCode = EXIT.ok;
+  if (answers.integrate === 'yes') {
+    const add = await import('./workspace-add.js');
+    ctx.print(paint.bold(`Integrating ${slug} with the workspace…`));
+    try {
+      const runAdd = add.run as (ctx: Context, args: string[], options: Record<string, unknown>) => Promise<ExitCode | void>;
+      exitCode = (await runAdd(ctx, [slug], {})) ?? EXIT.ok;
+    } catch (error) {
+      ctx.warn(`${paint.red('✗')} The module was created, but integrating it failed: ${errorText(error)}`);
+      ctx.warn(`  Fix the cause, then run: dmb workspace add ${slug}${workspaceFlag}`);
+      exitCode = EXIT.failed;
+    }
+  } else {
+    steps.push(`Integrate with workspace:\n   dmb workspace add ${slug}${workspaceFlag}`);
+  }
+  steps.push(
+    `Start workspace:\n   cd ${join(ctx.workspace, 'services', 'dagster')} && docker-compose up -d --build\n   (or without Docker: dmb dev${workspaceFlag})`,
+    'Test in Dagster UI:\n   http://localhost:3000',
+  );
+  if (answers.deploy === 'yes') {
+    ctx.warn(
+      `${paint.yellow('!')} Deployment configuration ("dmb configure-deployment") is not available in this version of dmb yet; ` +
+        `deploy/ was created empty for it.`,
+    );
+  }
+  ctx.print('Next steps:');
+  steps.forEach((step, index) => ctx.print(`${index + 1}. ${step}`));
+  return exitCode;
 }

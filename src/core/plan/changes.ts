@@ -91,11 +91,12 @@ export async function applyChanges(changes: Change[], fs: FileSystem): Promise<v
   for (const change of ordered) {
     try {
       if (change.kind === 'create') {
-        const madeDirs = await makeParents(fs, dirname(change.path));
+        const madeDirs: string[] = [];
         undo.push(async () => {
           await fs.remove(change.path);
-          for (const dir of madeDirs.reverse()) await fs.remove(dir);
+          for (const dir of [...madeDirs].reverse()) await fs.remove(dir);
         });
+        await makeParents(fs, dirname(change.path), madeDirs);
         await fs.writeFile(change.path, change.content, change.mode);
       } else if (change.kind === 'update') {
         undo.push(() => fs.writeFile(change.path, change.before));
@@ -123,8 +124,8 @@ async function rollback(undo: Array<() => Promise<void>>): Promise<void> {
   }
 }
 
-/** Creates missing parent folders one by one and returns those it made, outermost first. */
-async function makeParents(fs: FileSystem, dir: string): Promise<string[]> {
+/** Creates missing parent folders one by one, recording each in `made` (outermost first) as soon as it exists. */
+async function makeParents(fs: FileSystem, dir: string, made: string[]): Promise<void> {
   const missing: string[] = [];
   let current = dir;
   while (!(await fs.exists(current))) {
@@ -133,6 +134,8 @@ async function makeParents(fs: FileSystem, dir: string): Promise<string[]> {
     if (parent === current) break;
     current = parent;
   }
-  for (const path of missing) await fs.mkdir(path);
-  return missing;
+  for (const path of missing) {
+    await fs.mkdir(path);
+    made.push(path);
+  }
 }

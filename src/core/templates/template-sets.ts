@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileSystem } from '../../io/effects.js';
-import { usageError } from '../errors.js';
+import { operationError } from '../errors.js';
 import { renderContent, renderPath, type Variables } from './render.js';
 
 /** The templates shipped with dmb: <repo>/templates (this file lives in dist/core/templates or src/core/templates). */
@@ -30,7 +30,7 @@ export async function resolveSetDir(fs: FileSystem, workspace: string, set: stri
   if (await fs.isDirectory(custom)) return custom;
   const builtin = join(BUILTIN_TEMPLATES, set);
   if (await fs.isDirectory(builtin)) return builtin;
-  throw usageError(`Template set "${set}" not found in ${custom} or ${builtin}.`, 'Run "dmb init" to restore the templates, or reinstall dmb.');
+  throw operationError(`Template set "${set}" not found in ${custom} or ${builtin}.`, 'Run "dmb init" to restore the templates, or reinstall dmb.');
 }
 
 async function listFiles(fs: FileSystem, dir: string): Promise<string[]> {
