@@ -29,6 +29,7 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
     throw usageError('No module name given.', 'Run "dmb new <module-name>", e.g. "dmb new customer-analytics".');
   }
   const names = deriveNames(rawName);
+  await refuseExisting(ctx, names.slug);
   const database = await ask<DatabaseChoice>(
     {
       message: 'Database',
@@ -78,6 +79,14 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
   return { names, description, database, requirements, governance, integrate, deploy, owner };
 }
 
+/** Checked before any question, so nobody answers five questions to learn the name is taken. */
+async function refuseExisting(ctx: Context, slug: string): Promise<void> {
+  const target = projectDir(ctx.workspace, slug);
+  if (await ctx.effects.fs.exists(target)) {
+    throw usageError(`Module ${slug} already exists at ${target}.`, 'Choose another name; dmb never overwrites an existing module.');
+  }
+}
+
 /** Host ports already handed out: the workspace .env plus every module's own workspace/local/.env. */
 async function assignedPorts(ctx: Context): Promise<number[]> {
   const { fs } = ctx.effects;
@@ -103,12 +112,6 @@ async function readNetworkName(ctx: Context): Promise<string> {
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode> {
   const answers = await gatherAnswers(ctx, args, options);
   const target = projectDir(ctx.workspace, answers.names.slug);
-  if (await ctx.effects.fs.exists(target)) {
-    throw usageError(
-      `Module ${answers.names.slug} already exists at ${target}.`,
-      `Choose another name, or audit the existing module instead of recreating it.`,
-    );
-  }
   for (const requirement of collectPackages(answers.requirements).large) ctx.warn(paint.yellow(largeRequirementWarning(requirement)));
 
   const kind = databaseKind(answers.database);

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBinary, runInProcess } from '../helpers/cli.js';
+import { snapshotTree, testdir } from '../helpers/tree.js';
+
+const FLAGS = ['--db', 'none', '--requires', 'none', '--governance', 'quick', '--integrate', 'no', '--deploy', 'no'];
+
+describe('dmb new: bad input changes nothing', () => {
+  it.each([
+    ['', /empty/],
+    ['../escape', /path separator/],
+    ['nested/name', /path separator/],
+    ['2fast', /not a Python identifier/],
+    ['lambda', /Python keyword/],
+    ['dagster', /clashes with the shared Dagster service/],
+    ['dagster_daemon', /clashes/],
+    ['a'.repeat(65), /at most 64/],
+  ])('refuses the name %j: exit 2, a reason and a fix, no file written', (name, reason) => {
+    const workspace = testdir({ 'projects/.keep': '' });
+    const before = snapshotTree(workspace);
+    const result = runBinary(['new', name, '--workspace', workspace, ...FLAGS]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(reason);
+    expect(result.stderr).toMatch(/fix:/);
+    expect(snapshotTree(workspace)).toEqual(before);
+  });
+
+  it('refuses a module that already exists, leaving it as it was', () => {
+    const workspace = testdir({ 'projects/sales-data/README.md': 'mine\n' });
+    const before = snapshotTree(workspace);
+    const result = runBinary(['new', 'Sales Data', '--workspace', workspace, ...FLAGS]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/already exists/);
+    expect(snapshotTree(workspace)).toEqual(before);
+  });
+
+  it('never waits for input without a TTY: a missing answer names its flag', () => {
+    const workspace = testdir();
+    const result = runBinary(['new', 'sales-data', '--workspace', workspace]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--db/);
+    expect(existsSync(join(workspace, 'projects'))).toBe(false);
+  });
+
+  it('names the next missing flag once the first is given', () => {
+    const workspace = testdir();
+    const result = runBinary(['new', 'sales-data', '--workspace', workspace, '--db', 'none']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--requires/);
+  });
+
+  it('rejects unknown values with the list of known ones', () => {
+    const workspace = testdir();
+    const db = runBinary(['new', 'sales-data', '--workspace', workspace, '--db', 'oracle', '--yes']);
+    expect(db.code).toBe(2);
+    expect(db.stderr).toMatch(/postgresql, mysql, none/);
+    const requires = runBinary(['new', 'sales-data', '--workspace', workspace, '--yes', '--requires', 'ssh,teleport']);
+    expect(requires.code).toBe(2);
+    expect(requires.stderr).toMatch(/teleport/);
+    expect(existsSync(join(workspace, 'projects'))).toBe(false);
+  });
+
+  it('without a name and without a TTY, says how to pass one', () => {
+    const result = runBinary(['new', '--workspace', testdir(), '--yes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dmb new <module-name>/);
+  });
+
+  it('asks on a TTY, using the injected prompter', async () => {
+    const workspace = testdir();
+    const asked: string[] = [];
+    const result = await runInProcess(['new', 'sales-data', '--workspace', workspace, '--dry-run'], {
+      isTTY: true,
+      prompter: {
+        select: async (q) => {
+          asked.push(q.flag);
+          return q.flag === '--db' ? ('postgresql' as never) : (q.default ?? q.choices[0]!.value);
+        },
+        multiselect: async (q) => {
+          asked.push(q.flag);
+          return [];
+        },
+        text: async () => '',
+        confirm: async () => false,
+      },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(asked).toEqual(['--db', '--requires', '--governance', '--integrate', '--deploy']);
+    expect(result.stdout).toMatch(/sales_data_dagster\/database\.py/);
+    expect(existsSync(join(workspace, 'projects'))).toBe(false);
+  });
+});
