@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInProcess, REPO_ROOT } from '../helpers/cli.js';
+import { snapshotTree, testdir } from '../helpers/tree.js';
+
+/**
+ * Golden files for generated output: a module rendered with fixed randomness and no busy ports must match
+ * tests/golden/<variant>/ byte for byte. Regenerate after an intended template change with UPDATE_GOLDEN=1.
+ */
+const VARIANTS = [
+  { name: 'postgresql-enterprise', args: ['--db', 'postgresql', '--governance', 'enterprise', '--requires', 'ssh,pdf'] },
+  { name: 'mysql-standard', args: ['--db', 'mysql', '--governance', 'standard', '--requires', 'none'] },
+  { name: 'none-quick', args: ['--db', 'none', '--governance', 'quick', '--requires', 'none'] },
+];
+
+const fixedBytes = (size: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + 3) % 256));
+
+describe('dmb new: golden files', () => {
+  it.each(VARIANTS)('renders $name exactly as the golden copy', async ({ name, args }) => {
+    const workspace = testdir();
+    const result = await runInProcess(
+      ['new', 'golden-module', '--workspace', workspace, '--integrate', 'no', '--deploy', 'no', '--description', 'Golden module', ...args],
+      { effects: { randomBytes: fixedBytes, isPortInUse: async () => false } },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const generated = join(workspace, 'projects', 'golden-module');
+    const golden = join(REPO_ROOT, 'tests', 'golden', name);
+    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
+      rmSync(golden, { recursive: true, force: true });
+      mkdirSync(golden, { recursive: true });
+      cpSync(generated, golden, { recursive: true });
+    }
+    expect(snapshotTree(generated)).toEqual(snapshotTree(golden));
+  });
+});
