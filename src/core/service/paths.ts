@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+
+/**
+ * Where the shared service lives and what it is made of. `init` creates these files; `workspace add`
+ * and `remove` edit them; `dev` reads them.
+ */
+export const SERVICE_FILES = {
+  compose: 'docker-compose.yml',
+  dockerfile: 'Dockerfile',
+  dagsterYaml: 'dagster.yaml',
+  workspaceYaml: 'workspace.yaml',
+  env: '.env',
+  registry: '.registry',
+} as const;
+
+/** The template set init renders into services/dagster/ (built-in or the team's copy in patterns/dagster/). */
+export const SERVICE_TEMPLATE_SET = 'service';
+
+/** The compose services of the shared service; a module's services must not use these names. */
+export const SERVICE_COMPOSE_NAMES = ['dagster_postgresql', 'dagster_webserver', 'dagster_daemon'] as const;
+
+/** Default Docker network name when .env does not set NETWORK_NAME. */
+export const DEFAULT_NETWORK_NAME = 'workspace-net';
+
+export function serviceDir(workspace: string): string {
+  return join(workspace, 'services', 'dagster');
+}
+
+export function servicePath(workspace: string, file: keyof typeof SERVICE_FILES): string {
+  return join(serviceDir(workspace), SERVICE_FILES[file]);
+}
+
+export function backupsDir(workspace: string): string {
+  return join(serviceDir(workspace), 'modules', 'backups');
+}
+
+/** Host folder of all data: database folders, the IO manager storage (the .env's DATA_PATH). */
+export function dataDir(workspace: string): string {
+  return join(workspace, 'data');
+}
+
+/** Host side of the IO storage volume (mounted at DAGSTER_STORAGE_PATH in the containers). */
+export function hostStoragePath(workspace: string): string {
+  return join(dataDir(workspace), 'dagster_storage');
+}
