@@ -1,7 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { Context } from '../cli/context.js';
-import { operationError } from '../core/errors.js';
+import { paint } from '../cli/paint.js';
+import { EXIT, operationError, type ExitCode } from '../core/errors.js';
+import { parsePort, planDev, type DevPlan } from '../core/service/plan-dev.js';
+import { hostStoragePath, serviceDir, servicePath } from '../core/service/paths.js';
+import { emptyRegistry, parseRegistry } from '../core/workspace/registry.js';
+import { DAGSTER_VERSION } from '../version.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-export async function run(_ctx: Context): Promise<never> {
-  throw operationError('"dev" is not implemented yet in this build of dmb.');
+/** How long dagster dev gets to stop its webserver and daemon before the whole process group is killed. */
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * `dmb dev`: the whole workspace on this host, no Docker. The planning is pure (core/service/plan-dev);
+ * this command layer owns the long-running child process, its signals and the throwaway DAGSTER_HOME.
+ */
+export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
+  const port = parsePort(options.port);
+  const { fs } = ctx.effects;
+  const workspaceYaml = await readRequired(ctx, servicePath(ctx.workspace, 'workspaceYaml'));
+  const envText = (await readOptional(ctx, servicePath(ctx.workspace, 'env'))) ?? '';
+  const registryPath = servicePath(ctx.workspace, 'registry');
+  const registryText = await readOptional(ctx, registryPath);
+  const registry = registryText === undefined ? emptyRegistry() : parseRegistry(registryText, registryPath);
+  const dagsterBin = await findDagster(ctx);
+  if (await ctx.effects.isPortInUse(port)) {
+    throw operationError(`Port ${port} is already in use on this host.`, `Stop what listens on ${port}, or pass another port: dmb dev --port ${port === 3000 ? 3001 : port + 1}.`);
+  }
+
+  const tempHome = join(tmpdir(), `dmb-dev-${ctx.effects.randomBytes(6).toString('hex')}`);
+  const plan = planDev({
+    workspace: ctx.workspace,
+    serviceDir: serviceDir(ctx.workspace),
+    workspaceYaml,
+    envText,
+    registry,
+    port,
+    dagsterBin,
+    tempHome,
+    storagePath: hostStoragePath(ctx.workspace),
+    baseEnv: ctx.effects.env,
+  });
+  printPlan(ctx, plan, port, registry.integrated_modules);
+  if (ctx.dryRun) {
+    if (ctx.json) ctx.printJson({ command: [plan.command, ...plan.args], cwd: plan.cwd, overrides: plan.overrides, locations: plan.locations, port });
+    ctx.print(paint.dim('dry run: dagster dev was not started, nothing was written'));
+    return EXIT.ok;
+  }
+
+  await fs.mkdir(hostStoragePath(ctx.workspace));
+  await fs.mkdir(tempHome);
+  try {
+    for (const file of plan.files) await fs.writeFile(file.path, file.content);
+    return await runForeground(ctx, plan);
+  } finally {
+    await fs.remove(tempHome);
+  }
+}
+
+function printPlan(ctx: Context, plan: DevPlan, port: number, modules: Array<{ name: string; database: { service: string; port: number } | null }>): void {
+  ctx.print(`${paint.bold('dmb dev')}: ${plan.locations.length} code location${plan.locations.length === 1 ? '' : 's'} from services/dagster/workspace.yaml`);
+  for (const location of plan.locations) ctx.print(`  - ${location}`);
+  if (plan.locations.length === 0) ctx.warn(`${paint.yellow('!')} No module is integrated yet: add one with "dmb workspace add <module>". Starting with an empty workspace.`);
+  const databases = modules.filter((m) => m.database);
+  if (databases.length > 0) {
+    ctx.print('Module databases are reached on this host at:');
+    for (const m of databases) ctx.print(`  - ${m.name}: 127.0.0.1:${m.database!.port} (compose service ${m.database!.service})`);
+    ctx.print(paint.dim(`  start them with: cd ${serviceDir(ctx.workspace)} && docker-compose up -d ${databases.map((m) => m.database!.service).join(' ')}`));
+  }
+  ctx.print(`IO storage: ${plan.env.DAGSTER_STORAGE_PATH}`);
+  ctx.print(`Instance: SQLite in ${plan.env.DAGSTER_HOME} (deleted on exit)`);
+  ctx.print(`UI: ${paint.cyan(`http://localhost:${port}`)}  (Ctrl-C stops it)\n`);
+}
+
+/**
+ * Runs dagster dev in its own process group, so a terminal Ctrl-C reaches dmb once and dmb forwards it once
+ * (dagster dev maps SIGTERM to the same clean shutdown). A second signal, or a shutdown that takes longer than
+ * the grace period, kills the whole group: nothing is left listening on the port after dmb returns.
+ */
+async function runForeground(ctx: Context, plan: DevPlan): Promise<ExitCode> {
+  const child = spawn(plan.command, plan.args, { cwd: plan.cwd, env: plan.env, stdio: 'inherit', detached: true });
+  let stopRequested = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) {
+      killGroup(child, 'SIGKILL');
+      return;
+    }
+    stopRequested = true;
+    ctx.warn(paint.dim(`\n${signal} received: stopping dagster dev…`));
+    signalChild(child, signal);
+    killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS);
+    killTimer.unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolvePromise({ code, signal }));
+    }).catch((error: Error) => {
+      throw operationError(`Could not start ${plan.command}: ${error.message}.`, 'Set DMB_DAGSTER_BIN to the dagster executable of a Python environment with dagster and dagster-webserver.');
+    });
+    // Whatever dagster dev left behind in its group (a code server, a webserver that did not stop) goes too.
+    killGroup(child, 'SIGKILL');
+    if (stopRequested) {
+      ctx.print('dagster dev stopped.');
+      return EXIT.ok;
+    }
+    if (outcome.code === 0) return EXIT.ok;
+    throw operationError(
+      `dagster dev exited ${outcome.signal ? `on ${outcome.signal}` : `with code ${outcome.code}`}.`,
+      'Read its output above: a code location that fails to import names the module and the error.',
+    );
+  } finally {
+    if (killTimer) clearTimeout(killTimer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already empty.
+  }
+}
+
+/** DMB_DAGSTER_BIN when set (it must exist), otherwise `dagster` on PATH. */
+async function findDagster(ctx: Context): Promise<string> {
+  const { fs, env } = ctx.effects;
+  const fix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
+  if (env.DMB_DAGSTER_BIN) {
+    if (await isExecutable(ctx, env.DMB_DAGSTER_BIN)) return env.DMB_DAGSTER_BIN;
+    throw operationError(`DMB_DAGSTER_BIN is set to ${env.DMB_DAGSTER_BIN}, but no executable file is there.`, fix);
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'dagster');
+    if ((await fs.exists(candidate)) && (await isExecutable(ctx, candidate))) return candidate;
+  }
+  throw operationError('The dagster command was not found on PATH.', fix);
+}
+
+async function isExecutable(ctx: Context, path: string): Promise<boolean> {
+  if (await ctx.effects.fs.isDirectory(path)) return false;
+  const mode = await ctx.effects.fs.mode(path);
+  return mode !== undefined && (mode & 0o111) !== 0;
+}
+
+async function readOptional(ctx: Context, path: string): Promise<string | undefined> {
+  if (!(await ctx.effects.fs.exists(path))) return undefined;
+  return (await ctx.effects.fs.readFile(path)).toString('utf8');
+}
+
+async function readRequired(ctx: Context, path: string): Promise<string> {
+  const text = await readOptional(ctx, path);
+  if (text === undefined) {
+    throw operationError(`${path} not found: the shared service is not set up in ${ctx.workspace}.`, `Run "dmb init --workspace ${ctx.workspace}" first (or pass the right --workspace).`);
+  }
+  return text;
 }
