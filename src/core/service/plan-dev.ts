@@ -103,7 +103,10 @@ function absolutizeWorkspace(text: string, baseDir: string, source: string): { t
       for (const pair of item.items) {
         const kind = isScalar(pair.key) ? String(pair.key.value) : '';
         const target = pair.value;
-        if (isScalar(target) && kind === 'python_file') target.value = absolute(String(target.value), baseDir);
+        if (isScalar(target) && kind === 'python_file') {
+          target.value = absolute(String(target.value), baseDir);
+          locations.push(String(target.value));
+        }
         if (!isMap(target)) continue;
         for (const key of PATH_KEYS) {
           const value = target.get(key);
