@@ -1,0 +1,266 @@
+import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import { operationError, usageError } from '../errors.js';
+import { corruptFileError } from './file-errors.js';
+import { cutBlock, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
+import { indentOf, isCommentLine, lineNextAt, lineNumberAt, lineStartAt, reindent, splitLines } from './text-lines.js';
+import { assertStillParses } from './workspace-yaml.js';
+import {
+  collectionEnd,
+  collectionStart,
+  dropEmptyFlowToken,
+  findPair,
+  isEmptyFlow,
+  isEmptyValue,
+  itemIndent,
+  parseYamlStrict,
+  restoreEmptyFlowToken,
+} from './yaml-text.js';
+
+/** The shared service's Dagster processes: every module database goes into their depends_on. */
+export const DAGSTER_DEPENDENT_SERVICES = ['dagster_webserver', 'dagster_daemon'] as const;
+
+export interface ComposeService {
+  name: string;
+  image?: string;
+  containerName?: string;
+  ports: unknown[];
+  hasHealthcheck: boolean;
+  networks: string[];
+  /** 1-based line of the service key. */
+  line: number;
+}
+
+export interface ModuleCompose {
+  /** The module's `services:` entries as written, de-indented to column 0 ("" for `services: {}`). */
+  servicesText: string;
+  services: ComposeService[];
+}
+
+export interface Dependency {
+  service: string;
+  condition: 'service_healthy' | 'service_started';
+}
+
+type ServicesMap = YAMLMap<Node, Node | null>;
+
+function describeServices(map: ServicesMap | null, text: string): ComposeService[] {
+  if (!map) return [];
+  return map.items.map((pair) => {
+    const spec = ((pair.value as (Node & { toJSON(): unknown }) | null)?.toJSON() ?? {}) as Record<string, unknown>;
+    const networks = spec.networks;
+    return {
+      name: String((pair.key as Node & { value?: unknown }).value ?? ''),
+      image: typeof spec.image === 'string' ? spec.image : undefined,
+      containerName: typeof spec.container_name === 'string' ? spec.container_name : undefined,
+      ports: Array.isArray(spec.ports) ? spec.ports : [],
+      hasHealthcheck: Boolean(spec.healthcheck && typeof spec.healthcheck === 'object' && !(spec.healthcheck as { disable?: boolean }).disable),
+      networks: Array.isArray(networks) ? networks.map(String) : networks && typeof networks === 'object' ? Object.keys(networks) : [],
+      line: lineNumberAt(text, pair.key?.range?.[0] ?? 0),
+    };
+  });
+}
+
+/** A module's workspace/local/docker-compose.yml: only its `services` are merged. */
+export function readModuleCompose(text: string, file: string): ModuleCompose {
+  const doc = parseYamlStrict(text, file);
+  if (doc.contents === null) return { servicesText: '', services: [] };
+  const pair = findPair(doc.contents, 'services');
+  if (!pair || isEmptyValue(pair.value) || isEmptyFlow(pair.value)) return { servicesText: '', services: [] };
+  const map = pair.value;
+  if (!isMap(map)) throw corruptFileError(file, lineNumberAt(text, map?.range?.[0] ?? 0), '"services" must be a mapping of service names.');
+  const services = describeServices(map as ServicesMap, text);
+  if (map.flow) return { servicesText: stringify(map.toJSON()), services };
+  const body = text.slice(collectionStart(text, map), collectionEnd(text, map));
+  return { servicesText: reindent(body, itemIndent(text, map).length, ''), services };
+}
+
+export interface ComposeLayout {
+  services: ServicesMap | null;
+  servicesPair: Pair<Node, Node | null>;
+  list: ComposeService[];
+}
+
+/** The workspace docker-compose.yml's `services`, or a corruption error. */
+export function readComposeLayout(text: string, file: string): ComposeLayout {
+  const doc = parseYamlStrict(text, file);
+  const servicesPair = findPair(doc.contents, 'services');
+  if (!servicesPair) throw corruptFileError(file, 1, 'there is no top-level "services:" mapping.', 'Run "dmb init" to create the shared service, or restore a backup.');
+  const value = servicesPair.value;
+  if (!isEmptyValue(value) && !isMap(value)) throw corruptFileError(file, lineNumberAt(text, value?.range?.[0] ?? 0), '"services" must be a mapping.');
+  const services = isMap(value) ? (value as ServicesMap) : null;
+  return { services, servicesPair, list: describeServices(services, text) };
+}
+
+/** Where a marker block sits in docker-compose.yml: among the services, or in one service's depends_on. */
+export interface LocatedComposeBlock {
+  block: MarkerBlock;
+  region: 'services' | 'depends_on';
+  /** For depends_on blocks: the service whose depends_on holds it. */
+  service?: string;
+}
+
+/**
+ * Classifies every marker block by indentation and position: a block at the services' own indentation
+ * is a services block; a deeper one belongs to the depends_on of the service above it.
+ */
+export function locateComposeBlocks(text: string, file: string): LocatedComposeBlock[] {
+  const blocks = readMarkerBlocks(text, file);
+  if (blocks.length === 0) return [];
+  const { services, servicesPair } = readComposeLayout(text, file);
+  const serviceIndent = services && !services.flow && services.items.length > 0 ? itemIndent(text, services).length : indentOf(lineAt(text, servicesPair.key.range?.[0] ?? 0)).length + 2;
+  const keyLines = (services?.items ?? []).map((pair) => ({ name: String((pair.key as Node & { value?: unknown }).value), start: lineStartAt(text, pair.key.range?.[0] ?? 0) }));
+  const servicesStart = servicesPair.key.range?.[0] ?? 0;
+  return blocks.map((block) => {
+    const owner = keyLines.filter((key) => key.start <= block.start).at(-1);
+    if (block.start > servicesStart && block.indent.length === serviceIndent) return { block, region: 'services' as const };
+    if (block.start > servicesStart && owner && block.indent.length > serviceIndent) return { block, region: 'depends_on' as const, service: owner.name };
+    throw corruptFileError(file, block.begin.index + 1, `the block "${block.marker}" is neither among the services nor in a service's depends_on.`);
+  });
+}
+
+function lineAt(text: string, offset: number): string {
+  const start = lineStartAt(text, offset);
+  return text.slice(start, lineNextAt(text, offset)).replace(/\n$/, '');
+}
+
+/** `name:\n  condition: ...` lines at column 0. */
+export function renderDependencies(dependencies: Dependency[]): string {
+  return dependencies.map((d) => `${d.service}:\n  condition: ${d.condition}\n`).join('');
+}
+
+/**
+ * Merges a module into docker-compose.yml: its services between markers in `services`, and one
+ * depends_on block in each Dagster service when it has a database. Existing blocks are replaced in place.
+ */
+export function upsertComposeBlocks(text: string, marker: string, servicesText: string, dependencies: Dependency[], file: string): string {
+  readComposeLayout(text, file);
+  let result = text;
+  const servicesBlock = locateComposeBlocks(result, file).filter((b) => b.block.marker === marker && b.region === 'services');
+  if (servicesBlock.length > 1) throw corruptFileError(file, (servicesBlock[1]?.block.begin.index ?? 0) + 1, `a second services block "${marker}".`);
+  const existing = servicesBlock[0]?.block;
+  result = existing
+    ? replaceBlock(result, existing, renderBlock(marker, existing.indent, reindent(servicesText, 0, existing.indent)))
+    : insertServicesBlock(result, marker, servicesText, file);
+  for (const dependent of DAGSTER_DEPENDENT_SERVICES) {
+    const found = locateComposeBlocks(result, file).filter((b) => b.block.marker === marker && b.region === 'depends_on' && b.service === dependent);
+    if (found.length > 1) throw corruptFileError(file, (found[1]?.block.begin.index ?? 0) + 1, `a second depends_on block "${marker}" in ${dependent}.`);
+    const block = found[0]?.block;
+    if (dependencies.length === 0) {
+      if (block) result = dropEmptyDependsOn(cutBlock(result, block), dependent);
+      continue;
+    }
+    const body = renderDependencies(dependencies);
+    result = block
+      ? replaceBlock(result, block, renderBlock(marker, block.indent, reindent(body, 0, block.indent)))
+      : insertDependsOnBlock(result, dependent, marker, body, file);
+  }
+  assertStillParses(result, file);
+  return result;
+}
+
+function insertServicesBlock(text: string, marker: string, servicesText: string, file: string): string {
+  const { services, servicesPair } = readComposeLayout(text, file);
+  const keyStart = servicesPair.key.range?.[0] ?? 0;
+  const childIndent = `${indentOf(lineAt(text, keyStart))}  `;
+  const value = servicesPair.value;
+  if (services && !services.flow && services.items.length > 0) {
+    const indent = itemIndent(text, services);
+    return spliceBlock(text, collectionEnd(text, services), renderBlock(marker, indent, reindent(servicesText, 0, indent)));
+  }
+  if (isEmptyFlow(value)) {
+    const edited = dropEmptyFlowToken(text, value);
+    return spliceBlock(edited, lineNextAt(edited, keyStart), renderBlock(marker, childIndent, reindent(servicesText, 0, childIndent)));
+  }
+  if (isEmptyValue(value)) return spliceBlock(text, lineNextAt(text, keyStart), renderBlock(marker, childIndent, reindent(servicesText, 0, childIndent)));
+  throw usageError(
+    `${file}:${lineNumberAt(text, value?.range?.[0] ?? keyStart)}: "services" is written in flow style ({...}); dmb merges into a block mapping only.`,
+    'Rewrite services as a block mapping (one "name:" line per service), then run the command again.',
+  );
+}
+
+function insertDependsOnBlock(text: string, dependent: string, marker: string, body: string, file: string): string {
+  const { services } = readComposeLayout(text, file);
+  const servicePair = findPair(services, dependent);
+  if (!servicePair) {
+    throw operationError(
+      `${file} has no service "${dependent}", so the module's database cannot be added to its depends_on; nothing was changed.`,
+      'Run "dmb init" to recreate the shared service, or restore a backup with "dmb workspace restore <timestamp>".',
+    );
+  }
+  const service = servicePair.value;
+  if (!isMap(service) || service.flow || service.items.length === 0) {
+    throw usageError(`${file}:${lineNumberAt(text, servicePair.key.range?.[0] ?? 0)}: service "${dependent}" must be a block mapping.`, 'Rewrite it with one "key:" line per setting.');
+  }
+  const dependsOn = findPair(service, 'depends_on');
+  if (!dependsOn) {
+    // Created here, outside the markers; removing the last dependency deletes the key again.
+    const indent = itemIndent(text, service);
+    const inner = `${indent}  `;
+    return spliceBlock(text, collectionEnd(text, service), `${indent}depends_on:\n${renderBlock(marker, inner, reindent(body, 0, inner))}`);
+  }
+  const keyStart = dependsOn.key.range?.[0] ?? 0;
+  const childIndent = `${indentOf(lineAt(text, keyStart))}  `;
+  const value = dependsOn.value;
+  const rendered = (indent: string) => renderBlock(marker, indent, reindent(body, 0, indent));
+  if (isMap(value) && !value.flow && value.items.length > 0) {
+    const indent = itemIndent(text, value);
+    return spliceBlock(text, collectionEnd(text, value), rendered(indent));
+  }
+  if (isEmptyFlow(value)) {
+    const edited = dropEmptyFlowToken(text, value);
+    return spliceBlock(edited, lineNextAt(edited, keyStart), rendered(childIndent));
+  }
+  if (isEmptyValue(value)) return spliceBlock(text, lineNextAt(text, keyStart), rendered(childIndent));
+  if (isSeq(value)) return convertDependsOnList(text, value, keyStart, childIndent, rendered(childIndent), file);
+  throw usageError(`${file}:${lineNumberAt(text, keyStart)}: depends_on of "${dependent}" must be a list or a mapping.`, 'Fix the file, then run the command again.');
+}
+
+/**
+ * `depends_on: [a, b]` cannot carry `condition: service_healthy`, so the list is rewritten once as the
+ * equivalent mapping (`a: {condition: service_started}` is what the list form means). This is the one
+ * edit outside a module's block; `remove` leaves the mapping form, which means the same thing.
+ */
+function convertDependsOnList(text: string, list: Node & { items: unknown[]; flow?: boolean }, keyStart: number, indent: string, block: string, file: string): string {
+  const names = list.items.map((item) => (isScalar(item) ? String(item.value) : undefined));
+  if (names.some((name) => name === undefined)) {
+    throw usageError(`${file}:${lineNumberAt(text, keyStart)}: depends_on lists something other than service names.`, 'Rewrite depends_on as a mapping (service: {condition: ...}), then run the command again.');
+  }
+  const converted = names.map((name) => `${indent}${name}:\n${indent}  condition: service_started\n`).join('');
+  if (list.flow) {
+    const edited = dropEmptyFlowToken(text, list);
+    return spliceBlock(edited, lineNextAt(edited, keyStart), converted + block);
+  }
+  const start = collectionStart(text, list as never);
+  const lastEnd = (list.items.at(-1) as Node).range?.[2] ?? start;
+  const end = text[lastEnd - 1] === '\n' ? lastEnd : lineNextAt(text, lastEnd);
+  if (splitLines(text.slice(start, end)).some((line) => isCommentLine(line.text))) {
+    throw usageError(`${file}:${lineNumberAt(text, start)}: depends_on is a list with comments; dmb would have to rewrite them.`, 'Rewrite depends_on as a mapping (service: {condition: service_started}) by hand, then run the command again.');
+  }
+  return text.slice(0, start) + converted + block + text.slice(end);
+}
+
+/** Deletes a `depends_on:` key left with no value (the one dmb created for the first dependency). */
+function dropEmptyDependsOn(text: string, dependent: string): string {
+  const services = findPair(parseDocument(text).contents, 'services')?.value;
+  const dependsOn = findPair(findPair(services, dependent)?.value, 'depends_on');
+  if (!dependsOn || !isEmptyValue(dependsOn.value) || (dependsOn.value?.range?.[0] ?? 0) !== (dependsOn.value?.range?.[1] ?? 0)) return text;
+  const start = lineStartAt(text, dependsOn.key.range?.[0] ?? 0);
+  return text.slice(0, start) + text.slice(lineNextAt(text, start));
+}
+
+/** Removes every block of the module: the exact inverse of upsertComposeBlocks on the same file. */
+export function removeComposeBlocks(text: string, marker: string, file: string): string {
+  readComposeLayout(text, file);
+  const located = locateComposeBlocks(text, file)
+    .filter((b) => b.block.marker === marker)
+    .sort((a, b) => b.block.start - a.block.start);
+  let result = text;
+  for (const { block } of located) result = cutBlock(result, block);
+  for (const { region, service } of located) if (region === 'depends_on' && service) result = dropEmptyDependsOn(result, service);
+  const servicesPair = findPair(parseDocument(result).contents, 'services');
+  if (servicesPair && isEmptyValue(servicesPair.value) && located.some((b) => b.region === 'services')) {
+    result = restoreEmptyFlowToken(result, servicesPair.key as Node, '{}');
+  }
+  assertStillParses(result, file);
+  return result;
+}
