@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DATABASES } from '../../src/core/catalog/databases.js';
+import { choosePublishedPort, collectPortClaims } from '../../src/core/workspace/port-assignment.js';
+import { readPublishedPort } from '../../src/core/workspace/published-ports.js';
+import { findVariableRefs, interpolate } from '../../src/core/workspace/interpolation.js';
+
+describe('published ports', () => {
+  const env = new Map([['P', '5438']]);
+  it('reads short and long syntax with interpolation', () => {
+    expect(readPublishedPort('${P}:5432', env).hostPort).toBe(5438);
+    expect(readPublishedPort('127.0.0.1:${Q:-5440}:5432/tcp', env).hostPort).toBe(5440);
+    expect(readPublishedPort({ published: '${P}', target: 5432 }, env).hostPort).toBe(5438);
+    expect(readPublishedPort('5432', env).hostPort).toBeUndefined();
+  });
+
+  it('interpolates like compose and lists variables with or without defaults', () => {
+    expect(interpolate('a${X:-d}b$$c${Y}', new Map([['Y', 'y']]))).toBe('adb$cy');
+    expect(findVariableRefs('${A} ${B:-x} $$C $D ${E:?need it}').map((r) => [r.name, r.hasDefault])).toEqual([
+      ['A', false],
+      ['B', true],
+      ['D', false],
+      ['E', false],
+    ]);
+  });
+
+  it('keeps a free port, moves a claimed or busy one to the next free in the range', async () => {
+    const kind = DATABASES.postgresql;
+    const claims = collectPortClaims({
+      registry: { version: '1.0.0', integrated_modules: [{ name: 'a', path: '', integrated_at: '', marker: 'a', database: { type: 'postgresql', service: 'a_postgres', port: 5438 } }] },
+      marker: 'b',
+      envOutsideBlock: new Map([['X_DB_HOST_PORT', { value: '5439' }], ['NOT_A_NUMBER_PORT', { value: 'abc' }]]),
+      otherServices: { web: { ports: ['3000:3000'] } },
+      env: new Map(),
+    });
+    expect(claims.map((c) => c.port).sort()).toEqual([3000, 5438, 5439]);
+    const free = async () => false;
+    expect(await choosePublishedPort({ wanted: 5441, kind, claims, isPortInUse: free })).toEqual({ port: 5441 });
+    const moved = await choosePublishedPort({ wanted: 5438, kind, claims, isPortInUse: async (p) => p === 5440 });
+    expect(moved.port).toBe(5441);
+    expect(moved.reason).toMatch(/5438 is already used by module "a"/);
+    // The module's own current port is not "in use" against itself when re-merging.
+    expect(await choosePublishedPort({ wanted: 5450, kind, claims, isPortInUse: async () => true, ownPort: 5450 })).toEqual({ port: 5450 });
+  });
+});
