@@ -58,7 +58,7 @@ export async function run(ctx: Context, args: string[]): Promise<ExitCode | void
     if (transaction.prune.length > 0) ctx.print(`Pruned ${transaction.prune.length - pruneFailed.length} backup(s) older than 7 days.`);
     if (pruneFailed.length > 0) ctx.warn(`Could not delete old backup(s): ${pruneFailed.join(', ')}; delete them by hand.`);
     ctx.print('');
-    for (const line of nextStepsAfterAdd(tildePath(paths.serviceDir, home), plan.config.marker)) ctx.print(line);
+    for (const line of nextStepsAfterAdd(tildePath(paths.serviceDir, home), [plan.config.marker])) ctx.print(line);
   };
 
   if (ctx.dryRun) return work();

@@ -1,7 +1,49 @@
 import type { Context } from '../cli/context.js';
-import { operationError } from '../core/errors.js';
+import { paint } from '../cli/paint.js';
+import { usageError } from '../core/errors.js';
+import { ChangeSet } from '../core/plan/changes.js';
+import { commitTransaction, planTransaction } from '../core/workspace/commit.js';
+import { renderTransaction } from '../core/workspace/dry-run.js';
+import { withWorkspaceLock } from '../core/workspace/lock.js';
+import { shownPath, workspacePaths } from '../core/workspace/paths.js';
+import { planRestore } from '../core/workspace/plan-restore.js';
+import { formatDelta, summarizeChanges } from '../core/workspace/report.js';
+import { assertServiceExists } from '../core/workspace/workspace-files.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-export async function run(_ctx: Context): Promise<never> {
-  throw operationError('"workspace-restore" is not implemented yet in this build of dmb.');
+/** dmb workspace restore <timestamp>: put a backup back; the current state is backed up first. */
+export async function run(ctx: Context, args: string[]): Promise<void> {
+  const stamp = args[0];
+  if (!stamp) throw usageError('Which backup? No timestamp given.', 'Run "dmb workspace restore <timestamp>" with a folder name from services/dagster/modules/backups/.');
+  const paths = workspacePaths(ctx.workspace);
+  await assertServiceExists(ctx.effects.fs, paths);
+  const work = async () => {
+    const changes = new ChangeSet(ctx.effects.fs);
+    const backup = await planRestore(changes, ctx.effects.fs, paths, stamp);
+    const deltas = summarizeChanges(changes.list(), ctx.effects.env.HOME);
+    if (changes.list().length === 0) {
+      if (ctx.json) ctx.printJson({ restored: backup.name, dry_run: ctx.dryRun, files: [], backup: null });
+      ctx.print(`The workspace already matches backup ${backup.name}; nothing to do.`);
+      return;
+    }
+    // Not pruned here: restore must never delete the backup it is putting back, or any other.
+    const transaction = await planTransaction(ctx.effects, paths, changes, `workspace restore ${backup.name}`, { prune: false });
+    const report = { restored: backup.name, dry_run: ctx.dryRun, files: deltas.map((d) => ({ path: d.path, added: d.added, removed: d.removed })), backup: transaction.backup.dir };
+    if (ctx.dryRun) {
+      ctx.print(await renderTransaction(transaction, ctx.workspace));
+      ctx.print('Dry run: nothing was written.');
+      if (ctx.json) ctx.printJson(report);
+      return;
+    }
+    await commitTransaction(ctx.effects, paths, transaction);
+    if (ctx.json) ctx.printJson(report);
+    ctx.print(`${paint.green('✓')} Restored backup ${backup.name}`);
+    ctx.print('');
+    ctx.print('Modified files:');
+    for (const delta of deltas) ctx.print(formatDelta(delta));
+    ctx.print('');
+    ctx.print(`The state before the restore is in ${shownPath(paths, transaction.backup.dir)}/ (undo with "dmb workspace restore ${transaction.backup.name}").`);
+    ctx.print('Check it with "dmb workspace validate", then restart: docker-compose up -d --build');
+  };
+  if (ctx.dryRun) return work();
+  return withWorkspaceLock(ctx.effects, paths.lock, { command: `dmb workspace restore ${stamp}` }, work);
 }

@@ -1,7 +1,67 @@
 import type { Context } from '../cli/context.js';
-import { operationError } from '../core/errors.js';
+import { paint } from '../cli/paint.js';
+import { ChangeSet } from '../core/plan/changes.js';
+import { commitTransaction, planTransaction } from '../core/workspace/commit.js';
+import { renderTransaction } from '../core/workspace/dry-run.js';
+import { withWorkspaceLock } from '../core/workspace/lock.js';
+import { shownPath, workspacePaths } from '../core/workspace/paths.js';
+import { planSync } from '../core/workspace/plan-sync.js';
+import { formatDelta, nextStepsAfterAdd, summarizeChanges } from '../core/workspace/report.js';
+import { assertServiceExists, tildePath } from '../core/workspace/workspace-files.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-export async function run(_ctx: Context): Promise<never> {
-  throw operationError('"workspace-sync" is not implemented yet in this build of dmb.');
+/** dmb workspace sync: integrate every module not yet integrated, re-merge drifted ones, in one transaction. */
+export async function run(ctx: Context): Promise<void> {
+  const paths = workspacePaths(ctx.workspace);
+  await assertServiceExists(ctx.effects.fs, paths);
+  const home = ctx.effects.env.HOME;
+  const work = async () => {
+    const changes = new ChangeSet(ctx.effects.fs);
+    const plan = await planSync(changes, ctx.effects, paths);
+    const moves = [...plan.integrated, ...plan.remerged].filter((p) => p.portMove).map((p) => ({ module: p.config.folder, ...p.portMove }));
+    const report = {
+      dry_run: ctx.dryRun,
+      integrated: plan.integrated.map((p) => p.config.folder),
+      remerged: plan.remerged.map((p) => p.config.folder),
+      missing: plan.missing,
+      up_to_date: plan.upToDate,
+      port_reassigned: moves,
+      files: summarizeChanges(changes.list(), home).map((d) => ({ path: d.path, added: d.added, removed: d.removed })),
+      backup: null as string | null,
+    };
+    const summary = () => {
+      if (plan.integrated.length) ctx.print(`Integrated: ${report.integrated.join(', ')}`);
+      if (plan.remerged.length) ctx.print(`Re-merged (drifted): ${report.remerged.join(', ')}`);
+      if (plan.upToDate.length) ctx.print(`Up to date: ${plan.upToDate.join(', ')}`);
+      for (const name of plan.missing) ctx.print(`${paint.yellow('!')} ${name}: registered but its projects/${name}/workspace/local/ is gone; run "dmb workspace remove ${name}".`);
+      for (const move of moves) ctx.print(`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files?.join(' and ')}.`);
+    };
+    if (changes.list().length === 0) {
+      if (ctx.json) ctx.printJson(report);
+      summary();
+      ctx.print(`${paint.green('✓')} Everything is in sync; nothing to change.`);
+      return;
+    }
+    const transaction = await planTransaction(ctx.effects, paths, changes, 'workspace sync');
+    report.backup = transaction.backup.dir;
+    if (ctx.dryRun) {
+      ctx.print(await renderTransaction(transaction, ctx.workspace));
+      summary();
+      ctx.print('Dry run: nothing was written.');
+      if (ctx.json) ctx.printJson(report);
+      return;
+    }
+    await commitTransaction(ctx.effects, paths, transaction);
+    if (ctx.json) ctx.printJson(report);
+    ctx.print(`${paint.green('✓')} Workspace synced`);
+    summary();
+    ctx.print('');
+    ctx.print('Modified files:');
+    for (const delta of summarizeChanges(changes.list(), home)) ctx.print(formatDelta(delta));
+    ctx.print('');
+    ctx.print(`Backup: ${shownPath(paths, transaction.backup.dir)}/ (put it back with "dmb workspace restore ${transaction.backup.name}")`);
+    ctx.print('');
+    for (const line of nextStepsAfterAdd(tildePath(paths.serviceDir, home), [...plan.integrated, ...plan.remerged].map((p) => p.config.marker))) ctx.print(line);
+  };
+  if (ctx.dryRun) return work();
+  return withWorkspaceLock(ctx.effects, paths.lock, { command: 'dmb workspace sync' }, work);
 }

@@ -1,7 +1,66 @@
 import type { Context } from '../cli/context.js';
-import { operationError } from '../core/errors.js';
+import { paint } from '../cli/paint.js';
+import { EXIT, type ExitCode } from '../core/errors.js';
+import { dagsterBinary, loadCodeLocations, type LoadResult } from '../core/workspace/load-check.js';
+import { shownPath, workspacePaths } from '../core/workspace/paths.js';
+import { formatProblem, hostWorkingDirectory, validateWorkspace } from '../core/workspace/validate.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-export async function run(_ctx: Context): Promise<never> {
-  throw operationError('"workspace-validate" is not implemented yet in this build of dmb.');
+/** dmb workspace validate [--load]: one line per problem with its fix; exit 1 on any. */
+export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
+  const paths = workspacePaths(ctx.workspace);
+  const result = await validateWorkspace(ctx.effects, paths);
+  const problems = [...result.problems];
+  let load: LoadResult | undefined;
+  if (options.load === true) {
+    if (result.text.workspaceYaml === undefined || problems.some((p) => p.file?.endsWith('workspace.yaml') && /invalid YAML/.test(p.message))) {
+      problems.push({ message: 'code locations were not loaded: workspace.yaml is missing or invalid.', fix: 'Fix the problems above, then run "dmb workspace validate --load" again.' });
+    } else if (result.locations.length > 0) {
+      ctx.print(`Loading ${result.locations.length} code location(s) in Dagster (${dagsterBinary(ctx.effects.env)})...`);
+      load = await loadCodeLocations(ctx.effects, paths, {
+        registry: result.registry,
+        workspaceYaml: result.text.workspaceYaml,
+        env: result.text.env ?? '',
+        locations: result.locations.map((l) => l.locationName),
+      });
+      if (load.code === 127) {
+        problems.push({ message: `could not run Dagster: ${load.output.trim().split('\n').at(-1)}.`, fix: 'Install dagster (pip install dagster) or point DMB_DAGSTER_BIN at its "dagster" executable.' });
+      }
+      for (const location of load.locations) {
+        if (!location.ok) {
+          const entry = result.locations.find((l) => l.locationName === location.location);
+          const dir = hostWorkingDirectory(paths, entry?.workingDirectory);
+          const alone = entry?.packageName && dir ? `${dagsterBinary(ctx.effects.env)} definitions validate -m ${entry.packageName} -d ${dir}` : load.command;
+          problems.push({
+            file: shownPath(paths, paths.workspaceYaml),
+            line: entry?.line,
+            message: `code location "${location.location}" does not load in Dagster: ${location.detail}.`,
+            fix: `See the whole error with "${alone}", fix the module, then validate again.`,
+          });
+        }
+      }
+    }
+  }
+
+  if (ctx.json) {
+    ctx.printJson({
+      ok: problems.length === 0,
+      modules: result.registry.integrated_modules.map((e) => e.name),
+      code_locations: result.locations.map((l) => l.locationName),
+      problems,
+      load: load ? { command: load.command, locations: load.locations } : null,
+    });
+  }
+  for (const location of load?.locations ?? []) {
+    if (location.ok) ctx.print(`${paint.green('✓')} code location ${location.location} loads in Dagster`);
+  }
+  for (const problem of problems) ctx.print(`${paint.red('✗')} ${formatProblem(problem)}`);
+  if (problems.length > 0) {
+    ctx.print(`${problems.length} problem${problems.length === 1 ? '' : 's'} found.`);
+    return EXIT.failed;
+  }
+  const modules = result.registry.integrated_modules.length;
+  ctx.print(
+    `${paint.green('✓')} Workspace is consistent: ${modules} module${modules === 1 ? '' : 's'}, ${result.locations.length} code location${result.locations.length === 1 ? '' : 's'}, docker-compose.yml conforms to the compose specification.`,
+  );
+  return EXIT.ok;
 }

@@ -22,7 +22,7 @@ export function formatDelta(delta: FileDelta): string {
 }
 
 /** The spec's "Next steps" after `workspace add`. */
-export function nextStepsAfterAdd(serviceDir: string, snake: string): string[] {
+export function nextStepsAfterAdd(serviceDir: string, snakes: string[]): string[] {
   return [
     'Next steps:',
     '1. Restart workspace:',
@@ -31,7 +31,7 @@ export function nextStepsAfterAdd(serviceDir: string, snake: string): string[] {
     '',
     '2. Verify in Dagster UI:',
     '   http://localhost:3000',
-    `   Navigate to Assets → Should see ${snake}/* assets`,
+    `   Navigate to Assets → Should see ${snakes.map((s) => `${s}/*`).join(', ')} assets`,
     '',
     '3. Test materialization:',
     '   Click on asset → Materialize',
