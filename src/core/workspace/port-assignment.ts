@@ -55,7 +55,9 @@ export async function choosePublishedPort(input: {
   isPortInUse: (port: number) => Promise<boolean>;
   ownPort?: number;
 }): Promise<PortChoice> {
-  const claimed = new Map(input.claims.map((c) => [c.port, c.by]));
+  // The first claim names the port's owner best (a module, before the .env line and the compose service).
+  const claimed = new Map<number, string>();
+  for (const claim of input.claims) if (!claimed.has(claim.port)) claimed.set(claim.port, claim.by);
   const blocker = async (port: number): Promise<string | undefined> => {
     const by = claimed.get(port);
     if (by) return `already used by ${by}`;
