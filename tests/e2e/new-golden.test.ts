@@ -27,11 +27,12 @@ describe('dmb new: golden files', () => {
     expect(result.code).toBe(0);
     const generated = join(workspace, 'projects', 'golden-module');
     const golden = join(REPO_ROOT, 'tests', 'golden', name);
-    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
+    if (process.env.UPDATE_GOLDEN) {
       rmSync(golden, { recursive: true, force: true });
       mkdirSync(golden, { recursive: true });
       cpSync(generated, golden, { recursive: true });
     }
+    expect(existsSync(golden), `${golden} is missing: run UPDATE_GOLDEN=1 npx vitest run tests/e2e/new-golden.test.ts`).toBe(true);
     expect(snapshotTree(generated)).toEqual(snapshotTree(golden));
   });
 });
