@@ -43,6 +43,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
     baseEnv: ctx.effects.env,
   });
   printPlan(ctx, plan, port, registry.integrated_modules);
+  await warnAboutStoppedDatabases(ctx, registry.integrated_modules);
   if (ctx.dryRun) {
     if (ctx.json) ctx.printJson({ command: [plan.command, ...plan.args], cwd: plan.cwd, overrides: plan.overrides, locations: plan.locations, port });
     ctx.print(paint.dim('dry run: dagster dev was not started, nothing was written'));
@@ -67,11 +68,23 @@ function printPlan(ctx: Context, plan: DevPlan, port: number, modules: Array<{ n
   if (databases.length > 0) {
     ctx.print('Module databases are reached on this host at:');
     for (const m of databases) ctx.print(`  - ${m.name}: 127.0.0.1:${m.database!.port} (compose service ${m.database!.service})`);
-    ctx.print(paint.dim(`  start them with: cd ${serviceDir(ctx.workspace)} && docker-compose up -d ${databases.map((m) => m.database!.service).join(' ')}`));
   }
   ctx.print(`IO storage: ${plan.env.DAGSTER_STORAGE_PATH}`);
   ctx.print(`Instance: SQLite in ${plan.env.DAGSTER_HOME} (deleted on exit)`);
   ctx.print(`UI: ${paint.cyan(`http://localhost:${port}`)}  (Ctrl-C stops it)\n`);
+}
+
+/** The UI loads without them, but an asset that uses a module database fails until it listens: say so up front. */
+async function warnAboutStoppedDatabases(ctx: Context, modules: Array<{ name: string; database: { service: string; port: number } | null }>): Promise<void> {
+  const stopped: string[] = [];
+  for (const m of modules) {
+    if (m.database && !(await ctx.effects.isPortInUse(m.database.port))) stopped.push(m.database.service);
+  }
+  if (stopped.length === 0) return;
+  ctx.warn(
+    `${paint.yellow('!')} Nothing listens on the published port of ${stopped.join(', ')}: assets that use ${stopped.length === 1 ? 'that database' : 'those databases'} fail until ${stopped.length === 1 ? 'it runs' : 'they run'}.\n` +
+      `  Start ${stopped.length === 1 ? 'it' : 'them'} with: cd ${serviceDir(ctx.workspace)} && docker-compose up -d ${stopped.join(' ')}`,
+  );
 }
 
 /**

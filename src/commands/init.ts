@@ -7,9 +7,20 @@ import { generatePassword } from '../core/secrets.js';
 import { planInit } from '../core/service/plan-init.js';
 import { serviceDir } from '../core/service/paths.js';
 import { workspaceTemplatesDir } from '../core/templates/template-sets.js';
+import { withWorkspaceLock } from '../core/workspace/lock.js';
+import { workspacePaths } from '../core/workspace/paths.js';
 
 /** `dmb init`: the shared Dagster service and the team's templates, creating only what is missing. */
 export async function run(ctx: Context): Promise<ExitCode> {
+  // Once the service exists, `workspace add/remove` may be writing it: plan and apply under their lock, so
+  // "create only what is missing" is decided on what is really there. A first init has nobody to race with.
+  if (!ctx.dryRun && (await ctx.effects.fs.isDirectory(serviceDir(ctx.workspace)))) {
+    return withWorkspaceLock(ctx.effects, workspacePaths(ctx.workspace).lock, { command: 'dmb init' }, () => initWorkspace(ctx));
+  }
+  return initWorkspace(ctx);
+}
+
+async function initWorkspace(ctx: Context): Promise<ExitCode> {
   const plan = await planInit(ctx.effects.fs, ctx.workspace, { dagsterDbPassword: generatePassword(ctx.effects.randomBytes, 40) });
   const changes = plan.changes.list();
   const report = {

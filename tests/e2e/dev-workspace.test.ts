@@ -38,6 +38,8 @@ describe('dmb dev', () => {
 
     const info = await waitForServer(port, dev);
     expect(info.dagster_version).toBe('1.13.27');
+    expect(dev.output()).toMatch(/sales-data: 127\.0\.0\.1:5438/);
+    expect(dev.output()).toMatch(/Nothing listens on the published port of sales_data_postgres[\s\S]*docker-compose up -d sales_data_postgres/);
     const locations = await waitForLocations(port, 2);
     expect(locations.map((l) => [l.name, l.loadStatus, l.error])).toEqual([
       ['sales_data', 'LOADED', undefined],

@@ -156,6 +156,24 @@ print("storage", sorted(cfg["storage"]["postgres"]["postgres_db"]))
     expect(snapshotTree(join(root, 'half'))).toEqual(before);
   });
 
+  it('does not write while another dmb process holds the workspace lock', () => {
+    const root = testdir();
+    expect(init(root).code).toBe(0);
+    rmSync(join(root, 'services', 'dagster', 'Dockerfile'));
+    const lock = join(root, 'services', 'dagster', '.dmb.lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner.json'), JSON.stringify({ pid: process.pid, command: 'dmb workspace add sales-data', started_at: new Date().toISOString(), token: 'held' }));
+    const before = snapshotTree(root);
+    const blocked = runBinary(['init', '--workspace', root], { DMB_LOCK_WAIT_MS: '200' });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/Another dmb process is changing this workspace[\s\S]*dmb workspace add sales-data/);
+    expect(snapshotTree(root)).toEqual(before);
+    rmSync(lock, { recursive: true });
+    expect(init(root).code).toBe(0);
+    expect(existsSync(join(root, 'services', 'dagster', 'Dockerfile'))).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('renders the team\'s customised service templates from patterns/dagster/service/', () => {
     const root = testdir();
     expect(init(root).code).toBe(0);
