@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { Context } from '../cli/context.js';
 import { paint } from '../cli/paint.js';
 import { EXIT, operationError, type ExitCode } from '../core/errors.js';
@@ -156,11 +156,13 @@ async function findDagster(ctx: Context): Promise<string> {
   const { fs, env } = ctx.effects;
   const fix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
   if (env.DMB_DAGSTER_BIN) {
-    if (await isExecutable(ctx, env.DMB_DAGSTER_BIN)) return env.DMB_DAGSTER_BIN;
+    // Absolute, because dagster dev runs in the temp DAGSTER_HOME, not where dmb was started.
+    const bin = resolve(env.DMB_DAGSTER_BIN);
+    if (await isExecutable(ctx, bin)) return bin;
     throw operationError(`DMB_DAGSTER_BIN is set to ${env.DMB_DAGSTER_BIN}, but no executable file is there.`, fix);
   }
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'dagster');
+    const candidate = resolve(dir, 'dagster');
     if ((await fs.exists(candidate)) && (await isExecutable(ctx, candidate))) return candidate;
   }
   throw operationError('The dagster command was not found on PATH.', fix);

@@ -104,6 +104,10 @@ describe('dmb dev', () => {
     expect(plan.locations).toEqual(['sales_data', 'web_logs']);
     expect(existsSync(plan.cwd)).toBe(false);
     expect(await isListening(port)).toBe(false);
+    // A relative DMB_DAGSTER_BIN is taken from where dmb was started (dagster dev itself runs elsewhere).
+    const relative = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DAGSTER_BIN: '.venv/bin/dagster' });
+    expect(relative.code, relative.stderr).toBe(0);
+    expect(JSON.parse(relative.stdout).command[0]).toBe(join(process.cwd(), '.venv', 'bin', 'dagster'));
   });
 
   describe('refuses to start, with a reason and a fix', () => {
