@@ -27,11 +27,13 @@ export async function checkComposeSchema(fs: FileSystem, data: unknown): Promise
   for (const error of validate.errors ?? []) {
     if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'if') continue;
     const path = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const detail = error.keyword === 'additionalProperties' ? `has an unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"` : (error.message ?? 'is invalid');
+    const unknownKey = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
+    const detail = unknownKey ? `has an unknown key "${unknownKey}"` : (error.message ?? 'is invalid');
     const message = `${path.length ? path.join('.') : '(top level)'} ${detail}`;
     if (seen.has(message)) continue;
     seen.add(message);
-    problems.push({ path, message });
+    // An unknown key is reported at its own line.
+    problems.push({ path: unknownKey ? [...path, unknownKey] : path, message });
   }
   return problems;
 }
