@@ -6,7 +6,7 @@ import { runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 import { toHostWorkspaceYaml } from '../../src/core/workspace/host-view.js';
 import { readEnvValues } from '../../src/core/service/read-env.js';
-import { addFixtureModules, freePort, graphql, sleep, VENV_BIN, waitForLocations } from '../fixtures/service/support.js';
+import { addFixtureModules, assertDagsterPostgresInstalled, freePort, graphql, sleep, VENV_BIN, waitForLocations } from '../fixtures/service/support.js';
 
 /**
  * The shared service's instance config, run as the Docker containers run it but on this host: webserver and
@@ -31,6 +31,7 @@ describe('dmb init: queued runs through the daemon with the generated dagster.ya
   });
 
   it('queues the run, the daemon launches it, and its output lands in the IO storage path', async () => {
+    assertDagsterPostgresInstalled();
     const workspace = testdir();
     expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
     addFixtureModules(workspace);

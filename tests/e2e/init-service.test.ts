@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runBinary } from '../helpers/cli.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
-import { composeSchemaErrors, dockerComposeConfig, VENV_BIN } from '../fixtures/service/support.js';
+import { assertDagsterPostgresInstalled, composeSchemaErrors, dockerComposeConfig, VENV_BIN } from '../fixtures/service/support.js';
 
 const SERVICE_FILES = ['docker-compose.yml', 'Dockerfile', 'dagster.yaml', 'workspace.yaml', '.env', '.registry', 'modules/backups/.gitkeep'];
 const TEMPLATE_SETS = ['base', 'workspace-integration', 'addons', 'service'];
@@ -194,6 +194,7 @@ describe('dmb init: the generated dagster.yaml on a real PostgreSQL', () => {
   });
 
   it('stores a materialization run in Dagster\'s PostgreSQL with the generated credentials', () => {
+    assertDagsterPostgresInstalled();
     const workspace = testdir();
     expect(init(workspace).code).toBe(0);
     const service = join(workspace, 'services', 'dagster');
