@@ -19,19 +19,12 @@ export const SERVICE_TEMPLATE_SET = 'service';
 /** The compose services of the shared service; a module's services must not use these names. */
 export const SERVICE_COMPOSE_NAMES = ['dagster_postgresql', 'dagster_webserver', 'dagster_daemon'] as const;
 
-/** Default Docker network name when .env does not set NETWORK_NAME. */
-export const DEFAULT_NETWORK_NAME = 'workspace-net';
-
 export function serviceDir(workspace: string): string {
   return join(workspace, 'services', 'dagster');
 }
 
 export function servicePath(workspace: string, file: keyof typeof SERVICE_FILES): string {
   return join(serviceDir(workspace), SERVICE_FILES[file]);
-}
-
-export function backupsDir(workspace: string): string {
-  return join(serviceDir(workspace), 'modules', 'backups');
 }
 
 /** Host folder of all data: database folders, the IO manager storage (the .env's DATA_PATH). */
