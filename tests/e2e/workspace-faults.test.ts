@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../helpers/cli.js';
+import { backupNames, failingFs, fixtureWorkspace, serviceDir, serviceState, treeState, SERVICE_STATE_FILES } from '../fixtures/workspace/helpers.js';
+
+/**
+ * Fault injection, in-process (runCli with a Runtime whose fs fails): for every write step of a command,
+ * a failure there leaves the four workspace files, the registry and the module's own files byte-identical,
+ * and the backup (taken first) exists. Steps are counted by a first run without a failure.
+ */
+interface Scenario {
+  name: string;
+  setup: () => Promise<string>;
+  argv: string[];
+}
+
+async function integrated(...modules: string[]): Promise<string> {
+  const ws = fixtureWorkspace();
+  for (const name of modules) {
+    const result = await runInProcess(['workspace', 'add', name, '--workspace', ws]);
+    expect(result.code, result.stderr).toBe(0);
+  }
+  return ws;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'add', setup: () => integrated('notes'), argv: ['workspace', 'add', 'sales-data'] },
+  {
+    name: 'add with a port move (module files written too)',
+    setup: async () => {
+      const ws = await integrated();
+      writeFileSync(join(serviceDir(ws), '.env'), `${readFileSync(join(serviceDir(ws), '.env'), 'utf8')}LEGACY_DB_HOST_PORT=5438\n`);
+      return ws;
+    },
+    argv: ['workspace', 'add', 'sales-data'],
+  },
+  { name: 'remove', setup: () => integrated('sales-data', 'notes'), argv: ['workspace', 'remove', 'sales-data', '--yes'] },
+  {
+    name: 'remove --purge-data',
+    setup: async () => {
+      const ws = await integrated('sales-data');
+      mkdirSync(join(ws, 'data', 'postgres', 'sales-data'), { recursive: true });
+      writeFileSync(join(ws, 'data', 'postgres', 'sales-data', 'PG_VERSION'), '15\n');
+      return ws;
+    },
+    argv: ['workspace', 'remove', 'sales-data', '--yes', '--purge-data'],
+  },
+  { name: 'sync', setup: () => integrated('notes'), argv: ['workspace', 'sync'] },
+];
+
+function moduleState(ws: string) {
+  return treeState(join(ws, 'projects'));
+}
+
+describe('fault injection at every write step', () => {
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: a failure at any write leaves everything byte-identical, and the backup exists`, async () => {
+      const counting = failingFs(undefined);
+      const dry = await scenario.setup();
+      const ok = await runInProcess([...scenario.argv, '--workspace', dry], { effects: { fs: counting } });
+      expect(ok.code, ok.stderr).toBe(0);
+      const steps = counting.log;
+      expect(steps.length).toBeGreaterThanOrEqual(8);
+      if (scenario.name.startsWith('add with')) expect(steps.some((s) => s.path.endsWith('projects/sales-data/workspace/local/.env'))).toBe(true);
+      if (scenario.name.endsWith('--purge-data')) expect(steps.at(-1)).toMatchObject({ op: 'remove' });
+
+      for (let failAt = 1; failAt <= steps.length; failAt++) {
+        const step = steps[failAt - 1] as { op: string; path: string };
+        // Pruning expired backups is best-effort and after the merge: there is none to prune here.
+        const ws = await scenario.setup();
+        const before = serviceState(ws);
+        const modules = moduleState(ws);
+        const backupsBefore = backupNames(ws);
+        const result = await runInProcess([...scenario.argv, '--workspace', ws], { effects: { fs: failingFs(failAt) } });
+        const label = `${scenario.name}: failure at step ${failAt}/${steps.length} (${step.op} ${step.path.slice(ws.length + 1)})`;
+        expect(result.code, `${label}\n${result.stdout}\n${result.stderr}`).toBe(1);
+        expect(serviceState(ws), label).toEqual(before);
+        expect(moduleState(ws), label).toEqual(modules);
+        expect(existsSync(join(serviceDir(ws), '.dmb.lock')), label).toBe(false);
+        const newBackups = backupNames(ws).filter((name) => !backupsBefore.includes(name));
+        if (step.path.includes('/modules/backups/')) {
+          expect(result.stderr, label).toMatch(/Could not write the backup .* The workspace is unchanged\./);
+          expect(newBackups, label).toEqual([]);
+        } else {
+          expect(result.stderr, label).toMatch(/Step ".+" failed \(.*injected failure.*\)\. Every file was put back byte for byte: the workspace is unchanged\./);
+          expect(newBackups, label).toHaveLength(1);
+          const backupDir = join(serviceDir(ws), 'modules', 'backups', newBackups[0] as string);
+          for (const name of SERVICE_STATE_FILES) expect(readFileSync(join(backupDir, name), 'utf8'), `${label}: backup of ${name}`).toBe(before[name]);
+        }
+        if (scenario.name.endsWith('--purge-data')) expect(existsSync(join(ws, 'data', 'postgres', 'sales-data', 'PG_VERSION')), label).toBe(true);
+      }
+    }, 120_000);
+  }
+});
