@@ -84,11 +84,6 @@ export function collectionEnd(text: string, collection: YAMLMap | YAMLSeq): numb
   return position;
 }
 
-/** Offset just past the line on which `offset` sits. */
-export function afterLineOf(text: string, offset: number): number {
-  return lineNextAt(text, offset);
-}
-
 /** Removes an empty flow collection token (`[]`, `{}`) and the blanks before it, keeping the rest of its line. */
 export function dropEmptyFlowToken(text: string, value: Node): string {
   const [start, tokenEnd] = value.range ?? [0, 0];
