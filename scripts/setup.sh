@@ -38,7 +38,11 @@ install_python() {
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "pip install -r tools/requirements-dev.txt (pinned Dagster)"
-    .venv/bin/pip install -q --disable-pip-version-check -r tools/requirements-dev.txt
+    # pip warns once per package about this machine's extra indexes: keep its output for failures only.
+    if ! .venv/bin/pip install -q --disable-pip-version-check -r tools/requirements-dev.txt > .venv/pip-install.log 2>&1; then
+      cat .venv/pip-install.log >&2
+      return 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
