@@ -159,41 +159,41 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The spec's "Next Steps After Module Creation", and the hand-over to `workspace add` when asked for. */
+/** The spec's "Next Steps After Module Creation", or the hand-over to `workspace add` (which prints its own next steps). */
 async function handOver(ctx: Context, answers: NewModuleAnswers): Promise<ExitCode> {
   const { slug, packageName } = answers.names;
   const workspaceFlag = ` --workspace ${ctx.workspace}`;
+  if (answers.deploy === 'yes') {
+    ctx.warn(
+      `${paint.yellow('!')} Deployment configuration ("dmb configure-deployment") is not available in this version of dmb yet; ` +
+        'deploy/ was created empty for it.',
+    );
+  }
   const steps = [
     'Review generated files',
     `Customize assets in src/${packageName}/assets.py`,
     `Run the module's tests:\n   cd ${projectDir(ctx.workspace, slug)} && pytest`,
   ];
-  let exitCode: ExitCode = EXIT.ok;
   if (answers.integrate === 'yes') {
+    ctx.print('Next steps:');
+    steps.forEach((step, index) => ctx.print(`${index + 1}. ${step}`));
+    ctx.print('');
+    ctx.print(paint.bold(`Integrating ${slug} with the workspace (dmb workspace add ${slug})…`));
     const add = await import('./workspace-add.js');
-    ctx.print(paint.bold(`Integrating ${slug} with the workspace…`));
     try {
-      const runAdd = add.run as (ctx: Context, args: string[], options: Record<string, unknown>) => Promise<ExitCode | void>;
-      exitCode = (await runAdd(ctx, [slug], {})) ?? EXIT.ok;
+      return (await add.run(ctx, [slug])) ?? EXIT.ok;
     } catch (error) {
       ctx.warn(`${paint.red('✗')} The module was created, but integrating it failed: ${errorText(error)}`);
       ctx.warn(`  Fix the cause, then run: dmb workspace add ${slug}${workspaceFlag}`);
-      exitCode = EXIT.failed;
+      return EXIT.failed;
     }
-  } else {
-    steps.push(`Integrate with workspace:\n   dmb workspace add ${slug}${workspaceFlag}`);
   }
   steps.push(
+    `Integrate with workspace:\n   dmb workspace add ${slug}${workspaceFlag}`,
     `Start workspace:\n   cd ${join(ctx.workspace, 'services', 'dagster')} && docker-compose up -d --build\n   (or without Docker: dmb dev${workspaceFlag})`,
     'Test in Dagster UI:\n   http://localhost:3000',
   );
-  if (answers.deploy === 'yes') {
-    ctx.warn(
-      `${paint.yellow('!')} Deployment configuration ("dmb configure-deployment") is not available in this version of dmb yet; ` +
-        `deploy/ was created empty for it.`,
-    );
-  }
   ctx.print('Next steps:');
   steps.forEach((step, index) => ctx.print(`${index + 1}. ${step}`));
-  return exitCode;
+  return EXIT.ok;
 }

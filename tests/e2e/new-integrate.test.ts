@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBinary } from '../helpers/cli.js';
+import { testdir } from '../helpers/tree.js';
+
+const ANSWERS = ['--yes', '--requires', 'none', '--governance', 'quick', '--deploy', 'later'];
+
+describe('dmb new --integrate yes hands over to workspace add', () => {
+  it('creates the module and merges it: registry entry, load_from block, validate passes', () => {
+    const workspace = testdir();
+    expect(runBinary(['init', '--workspace', workspace, '--yes']).code).toBe(0);
+    const result = runBinary(['new', 'shop-logs', '--workspace', workspace, '--db', 'mysql', '--integrate', 'yes', ...ANSWERS]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Module created at/);
+    expect(result.stdout).toMatch(/Module integrated with workspace/);
+    const registry = JSON.parse(readFileSync(join(workspace, 'services/dagster/.registry'), 'utf8'));
+    expect(registry.integrated_modules.map((m: { name: string }) => m.name)).toEqual(['shop-logs']);
+    expect(registry.integrated_modules[0].database).toMatchObject({ type: 'mysql', service: 'shop_logs_mysql' });
+    expect(readFileSync(join(workspace, 'services/dagster/workspace.yaml'), 'utf8')).toMatch(/# BEGIN: shop_logs\n[\s\S]*shop_logs_dagster[\s\S]*# END: shop_logs/);
+    expect(runBinary(['workspace', 'validate', '--workspace', workspace]).code).toBe(0);
+  });
+
+  it('keeps the module but exits 1 with the fix when there is no shared service yet', () => {
+    const workspace = testdir();
+    const result = runBinary(['new', 'shop-logs', '--workspace', workspace, '--db', 'none', '--integrate', 'yes', ...ANSWERS]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/integrating it failed/);
+    expect(result.stderr).toMatch(/dmb init|workspace add shop-logs/);
+    expect(existsSync(join(workspace, 'projects/shop-logs/src/shop_logs_dagster/__init__.py'))).toBe(true);
+    expect(existsSync(join(workspace, 'services'))).toBe(false);
+  });
+});
