@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
+import subprocess
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -123,6 +125,75 @@ def test_the_module_has_the_files_of_its_level(runs: Runs) -> None:
         assert not (module.src / module.package / name).exists(), f"{name} at {module.governance}"
     if module.db == "none":
         assert not (module.src / module.package / "database.py").exists()
+
+
+#: How the generated code reads the environment: EnvVar("X"), EnvVar.int("X"), os.environ[...] / getenv,
+#: and the storage variable's constant.
+ENV_READS = re.compile(
+    r"""EnvVar(?:\.int)?\(\s*["']([A-Z][A-Z0-9_]*)["']|os\.environ(?:\.get)?[\[(]\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""|os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']|_ENV\s*=\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
+
+
+def test_the_readme_documents_every_variable_the_code_reads(runs: Runs) -> None:
+    module = runs.module
+    read = {
+        name
+        for path in (module.src / module.package).glob("*.py")
+        for match in ENV_READS.finditer(path.read_text())
+        for name in match.groups()
+        if name
+    }
+    expected = {"DAGSTER_STORAGE_PATH"} | (
+        {f"{module.upper}_DB_{part}" for part in ("HOST", "PORT", "USER", "PASSWORD", "NAME")}
+        if module.db != "none"
+        else set()
+    )
+    assert read == expected
+    readme = (module.root / "README.md").read_text()
+    undocumented = [name for name in sorted(read) if f"| `{name}` |" not in readme]
+    assert not undocumented, f"README.md has no table row for {undocumented}"
+    assert f"governance level: **{module.governance}**" in readme
+    example = (module.root / ".env.example").read_text()
+    assert all(f"{name}=" in example for name in read), example
+
+
+def generated_files(module: Module) -> list[str]:
+    """The files dmb wrote (git ls-files of a fresh repo would hide the ignored ones, so walk, minus caches)."""
+    skip = {".git", "__pycache__", ".pytest_cache", ".ruff_cache"}
+    return sorted(
+        path.relative_to(module.root).as_posix()
+        for path in module.root.rglob("*")
+        if path.is_file() and not skip.intersection(path.relative_to(module.root).parts)
+    )
+
+
+def test_secrets_stay_in_the_ignored_env_file(runs: Runs) -> None:
+    module = runs.module
+    subprocess.run(["git", "init", "-q", str(module.root)], check=True)
+    ignored = subprocess.run(
+        ["git", "-C", str(module.root), "check-ignore", "workspace/local/.env", ".env", "deploy/prod/.env.deploy"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ignored.stdout.split() == ["workspace/local/.env", ".env", "deploy/prod/.env.deploy"], ignored
+    kept = subprocess.run(
+        ["git", "-C", str(module.root), "check-ignore", ".env.example", "deploy/prod/.env.deploy.example"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert kept.returncode == 1 and kept.stdout == "", kept
+    if module.db != "none":
+        password = read_env_file(module.root / "workspace" / "local" / ".env")[f"{module.upper}_DB_PASSWORD"]
+        assert re.fullmatch(r"[A-Za-z0-9]{32,}", password)
+        leaks = [
+            path.relative_to(module.root).as_posix()
+            for path in (module.root / name for name in generated_files(module))
+            if path.is_file() and path.name != ".env" and password.encode() in path.read_bytes()
+        ]
+        assert not leaks, f"the generated password appears in {leaks}"
 
 
 def test_dagster_definitions_validate_passes(runs: Runs) -> None:
