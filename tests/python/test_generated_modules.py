@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from support import (
     DAGSTER,
     PYTEST,
@@ -156,6 +158,40 @@ def test_the_readme_documents_every_variable_the_code_reads(runs: Runs) -> None:
     assert f"governance level: **{module.governance}**" in readme
     example = (module.root / ".env.example").read_text()
     assert all(f"{name}=" in example for name in read), example
+
+
+def test_the_compose_fragment_passes_docker_compose_config(runs: Runs, tmp_path: Path) -> None:
+    module = runs.module
+    compose = shutil.which("docker-compose")
+    assert compose, "docker-compose (Debian's 1.29) is needed to check compose files: apt-get install docker-compose"
+    local = module.root / "workspace" / "local"
+    # The workspace .env defines DATA_PATH and NETWORK_NAME; the module's .env the rest.
+    env_file = tmp_path / ".env"
+    env_file.write_text((local / ".env").read_text() + "\nDATA_PATH=/srv/data\nNETWORK_NAME=proof-net\n")
+    checked = run([compose, "-f", local / "docker-compose.yml", "--env-file", env_file, "config"], cwd=tmp_path)
+    assert checked.returncode == 0, checked.output
+    config = yaml.safe_load(checked.stdout)
+    if module.db == "none":
+        assert not config.get("services"), checked.output
+        return
+    env = read_env_file(local / ".env")
+    service_name = env[f"{module.upper}_DB_HOST"]
+    service = config["services"][service_name]
+    container_port = int(env[f"{module.upper}_DB_PORT"])
+    assert service["container_name"] == service_name
+    assert service["image"] == ("postgres:15" if module.db == "postgresql" else "mysql:8")
+    assert service["ports"] == [{"published": int(env[f"{module.upper}_DB_HOST_PORT"]), "target": container_port}]
+    data_dir = "postgres" if module.db == "postgresql" else "mysql"
+    assert service["volumes"][0].startswith(f"/srv/data/{data_dir}/{module.name}:")
+    assert service["restart"] == "unless-stopped"
+    assert list(service["networks"]) == ["dagster_network"]
+    assert config["networks"]["dagster_network"]["name"] == "proof-net"
+    # The healthcheck's variables are for the container's shell: compose keeps them literal ($$).
+    assert "$${" in " ".join(service["healthcheck"]["test"]), service["healthcheck"]
+    environment = service["environment"]
+    assert env[f"{module.upper}_DB_PASSWORD"] in environment.values()
+    if module.db == "mysql":
+        assert environment["MYSQL_RANDOM_ROOT_PASSWORD"] == "yes"
 
 
 def generated_files(module: Module) -> list[str]:
