@@ -72,9 +72,10 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
   );
   const description = (options.description as string | undefined) ?? `${names.title} Dagster module`;
   if (/[\r\n]/.test(description)) throw usageError('--description must be one line.', 'Pass a short one-line description.');
-  const owner = (options.owner as string | undefined) ?? 'data-team';
-  if (!/^@?[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(owner)) {
-    throw usageError(`--owner "${owner}" is not a team or user name.`, 'Pass e.g. --owner data-platform or --owner @org/data-team.');
+  // Written as `team:<owner>` on assets and `@<owner>` in CODEOWNERS, so an e-mail address or spaces would not fit.
+  const owner = ((options.owner as string | undefined) ?? 'data-team').replace(/^@/, '');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/.test(owner)) {
+    throw usageError(`--owner "${owner}" is not a team or user name.`, 'Pass e.g. --owner data-platform or --owner my-org/data-team.');
   }
   return { names, description, database, requirements, governance, integrate, deploy, owner };
 }

@@ -30,6 +30,16 @@ export function moduleTemplateSets(answers: NewModuleAnswers): string[] {
   return ['base', 'workspace-integration', ...(kind ? [kind.templateSet] : []), ...governanceLevel(answers.governance).templateSets];
 }
 
+/** MySQL 8 allows 32 characters in a user name (PostgreSQL 63): long module names are shortened. */
+export function databaseUser(snake: string): string {
+  return `${snake.slice(0, 27).replace(/_+$/, '')}_user`;
+}
+
+/** PostgreSQL identifiers stop at 63 characters, MySQL database names at 64. */
+export function databaseName(snake: string): string {
+  return snake.slice(0, 63).replace(/_+$/, '');
+}
+
 export function moduleVariables(answers: NewModuleAnswers, environment: NewModuleEnvironment): Variables {
   const { names } = answers;
   const kind = answers.database === 'none' ? undefined : DATABASES[answers.database];
@@ -53,8 +63,8 @@ export function moduleVariables(answers: NewModuleAnswers, environment: NewModul
     DB_HOST_PORT: hostPort,
     DB_PORT: hostPort,
     DB_CONTAINER_PORT: kind ? String(kind.containerPort) : '',
-    DB_NAME: kind ? names.snake : '',
-    DB_USER: kind ? `${names.snake}_user` : '',
+    DB_NAME: kind ? databaseName(names.snake) : '',
+    DB_USER: kind ? databaseUser(names.snake) : '',
     DB_PASSWORD: kind ? (environment.password ?? '') : '',
     DB_DATA_DIR: kind?.dataDir ?? '',
     NETWORK_NAME: environment.networkName,
