@@ -61,6 +61,16 @@ describe('dmb new: bad input changes nothing', () => {
     expect(existsSync(join(workspace, 'projects'))).toBe(false);
   });
 
+  it('--dry-run lists every file it would create and writes nothing', () => {
+    const workspace = testdir();
+    const result = runBinary(['new', 'sales-data', '--workspace', workspace, '--yes', '--db', 'postgresql', '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/create {2}projects\/sales-data\/src\/sales_data_dagster\/__init__\.py \(\d+ lines\)/);
+    expect(result.stdout).toMatch(/create {2}projects\/sales-data\/workspace\/local\/docker-compose\.yml/);
+    expect(result.stdout).toMatch(/nothing was written/);
+    expect(snapshotTree(workspace)).toEqual({});
+  });
+
   it('without a name and without a TTY, says how to pass one', () => {
     const result = runBinary(['new', '--workspace', testdir(), '--yes']);
     expect(result.code).toBe(2);
