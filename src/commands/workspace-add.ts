@@ -2,12 +2,12 @@ import type { Context } from '../cli/context.js';
 import { paint } from '../cli/paint.js';
 import { usageError, type ExitCode } from '../core/errors.js';
 import { ChangeSet } from '../core/plan/changes.js';
-import { commitTransaction, planTransaction } from '../core/workspace/commit.js';
-import { renderTransaction } from '../core/workspace/dry-run.js';
+import { planTransaction } from '../core/workspace/commit.js';
+import { commitAndReport } from '../cli/transaction-output.js';
 import { withWorkspaceLock } from '../core/workspace/lock.js';
-import { shownPath, workspacePaths } from '../core/workspace/paths.js';
+import { workspacePaths } from '../core/workspace/paths.js';
 import { planAdd } from '../core/workspace/plan-add.js';
-import { formatDelta, nextStepsAfterAdd, summarizeChanges } from '../core/workspace/report.js';
+import { nextStepsAfterAdd, summarizeChanges } from '../core/workspace/report.js';
 import { assertServiceExists, tildePath } from '../core/workspace/workspace-files.js';
 
 /** dmb workspace add <module>: merge projects/<module>/workspace/local/ into services/dagster/. */
@@ -34,31 +34,16 @@ export async function run(ctx: Context, args: string[]): Promise<ExitCode | void
       backup: transaction.backup.dir,
       pruned: transaction.prune.map((b) => b.name),
     };
-    if (ctx.dryRun) {
-      ctx.print(await renderTransaction(transaction, ctx.workspace));
-      ctx.print('Dry run: nothing was written.');
-      if (ctx.json) ctx.printJson(report);
-      return;
-    }
-    const { pruneFailed } = await commitTransaction(ctx.effects, paths, transaction);
-    if (ctx.json) ctx.printJson(report);
-    ctx.print(`${paint.green('✓')} Module integrated with workspace`);
-    ctx.print('');
-    ctx.print('Modified files:');
-    for (const delta of deltas) ctx.print(formatDelta(delta));
-    if (plan.portMove) {
-      const move = plan.portMove;
-      ctx.print('');
-      ctx.print(
-        `${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files.join(' and ')}.`,
-      );
-    }
-    ctx.print('');
-    ctx.print(`Backup: ${shownPath(paths, transaction.backup.dir)}/ (put it back with "dmb workspace restore ${transaction.backup.name}")`);
-    if (transaction.prune.length > 0) ctx.print(`Pruned ${transaction.prune.length - pruneFailed.length} backup(s) older than 7 days.`);
-    if (pruneFailed.length > 0) ctx.warn(`Could not delete old backup(s): ${pruneFailed.join(', ')}; delete them by hand.`);
-    ctx.print('');
-    for (const line of nextStepsAfterAdd(tildePath(paths.serviceDir, home), [plan.config.marker])) ctx.print(line);
+    const move = plan.portMove;
+    await commitAndReport(ctx, paths, transaction, {
+      report,
+      done: 'Module integrated with workspace',
+      deltas,
+      notes: move
+        ? [`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files.join(' and ')}.`]
+        : [],
+      nextSteps: nextStepsAfterAdd(tildePath(paths.serviceDir, home), [plan.config.marker]),
+    });
   };
 
   if (ctx.dryRun) return work();

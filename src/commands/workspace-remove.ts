@@ -1,14 +1,13 @@
 import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
 import { EXIT, usageError, type ExitCode } from '../core/errors.js';
 import { ChangeSet } from '../core/plan/changes.js';
 import { askConfirm } from '../io/prompter.js';
-import { commitTransaction, planTransaction } from '../core/workspace/commit.js';
-import { renderTransaction } from '../core/workspace/dry-run.js';
+import { planTransaction } from '../core/workspace/commit.js';
+import { commitAndReport } from '../cli/transaction-output.js';
 import { withWorkspaceLock } from '../core/workspace/lock.js';
 import { shownPath, workspacePaths } from '../core/workspace/paths.js';
 import { planRemove } from '../core/workspace/plan-remove.js';
-import { formatDelta, summarizeChanges } from '../core/workspace/report.js';
+import { summarizeChanges } from '../core/workspace/report.js';
 import { assertServiceExists, tildePath } from '../core/workspace/workspace-files.js';
 
 /** dmb workspace remove <module>: take out exactly what add merged; optionally the data folder too. */
@@ -53,34 +52,19 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       backup: transaction.backup.dir,
       pruned: transaction.prune.map((b) => b.name),
     };
-    if (ctx.dryRun) {
-      ctx.print(await renderTransaction(transaction, ctx.workspace));
-      ctx.print('Dry run: nothing was written.');
-      if (ctx.json) ctx.printJson(report);
-      return;
-    }
-    const { pruneFailed } = await commitTransaction(ctx.effects, paths, transaction);
-    if (ctx.json) ctx.printJson(report);
-    ctx.print(`${paint.green('✓')} Module removed from workspace`);
-    ctx.print('');
-    ctx.print('Modified files:');
-    for (const delta of deltas) ctx.print(formatDelta(delta));
-    if (plan.dataDir) {
-      ctx.print('');
-      ctx.print(
-        purgeDir
-          ? `Deleted ${shownPath(paths, purgeDir)}/.`
-          : `Kept ${shownPath(paths, plan.dataDir)}/ (the module's database data); delete it with "dmb workspace remove --purge-data" next time, or by hand.`,
-      );
-    }
-    ctx.print('');
-    ctx.print(`Backup: ${shownPath(paths, transaction.backup.dir)}/ (put it back with "dmb workspace restore ${transaction.backup.name}")`);
-    if (pruneFailed.length > 0) ctx.warn(`Could not delete old backup(s): ${pruneFailed.join(', ')}; delete them by hand.`);
-    ctx.print('');
-    ctx.print('Next steps:');
-    ctx.print('1. Restart workspace without the module:');
-    ctx.print(`   cd ${tildePath(paths.serviceDir, home)}`);
-    ctx.print('   docker-compose up -d --build --remove-orphans');
+    await commitAndReport(ctx, paths, transaction, {
+      report,
+      done: 'Module removed from workspace',
+      deltas,
+      notes: plan.dataDir
+        ? [
+            purgeDir
+              ? `Deleted ${shownPath(paths, purgeDir)}/.`
+              : `Kept ${shownPath(paths, plan.dataDir)}/ (the module's database data); delete it with "dmb workspace remove --purge-data" next time, or by hand.`,
+          ]
+        : [],
+      nextSteps: ['Next steps:', '1. Restart workspace without the module:', `   cd ${tildePath(paths.serviceDir, home)}`, '   docker-compose up -d --build --remove-orphans'],
+    });
   };
 
   if (ctx.dryRun) return work();
