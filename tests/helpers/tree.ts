@@ -16,7 +16,7 @@ export function testdir(files: Record<string, string> = {}, prefix = 'dmb-test-'
 export function snapshotTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
+    for (const entry of readdirSync(dir).sort()) {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) {
         out[`${relative(root, path)}/`] = '';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { ApplyError, ChangeSet, applyChanges } from '../../src/core/plan/changes.js';
 import { lineDelta, renderPlan } from '../../src/core/plan/render-plan.js';
 import { nodeFileSystem } from '../../src/io/effects.js';
-import { faultyFs } from '../helpers/faulty-fs.js';
+import { failingFs } from '../helpers/faulty-fs.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 
 async function plan(root: string) {
@@ -39,15 +39,15 @@ describe('ChangeSet', () => {
 
   it('leaves every file byte-identical when any single write fails', async () => {
     const files = { 'keep.txt': 'same\n', 'edit.txt': 'one\ntwo\nthree\n', 'gone.txt': 'bye\n' };
-    const probe = faultyFs(undefined);
+    const probe = failingFs(undefined);
     const dry = testdir(files);
     await applyChanges((await plan(dry)).list(), probe);
-    expect(probe.calls()).toBeGreaterThan(2);
-    for (let failAt = 1; failAt <= probe.calls(); failAt++) {
+    expect(probe.log.length).toBeGreaterThan(2);
+    for (let failAt = 1; failAt <= probe.log.length; failAt++) {
       const root = testdir(files);
       const before = snapshotTree(root);
       const changes = (await plan(root)).list();
-      const error = await applyChanges(changes, faultyFs(failAt)).catch((e: unknown) => e);
+      const error = await applyChanges(changes, failingFs(failAt)).catch((e: unknown) => e);
       expect(error, `write #${failAt}`).toBeInstanceOf(ApplyError);
       expect(snapshotTree(root), `write #${failAt}`).toEqual(before);
       expect(existsSync(join(root, 'new'))).toBe(false);

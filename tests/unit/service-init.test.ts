@@ -9,7 +9,7 @@ import { listTemplateTree } from '../../src/core/service/list-template-tree.js';
 import { BUILTIN_TEMPLATES } from '../../src/core/templates/template-sets.js';
 import { nodeFileSystem } from '../../src/io/effects.js';
 import { DAGSTER_LIBRARIES_VERSION, DAGSTER_VERSION } from '../../src/version.js';
-import { faultyFs } from '../helpers/faulty-fs.js';
+import { failingFs } from '../helpers/faulty-fs.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 
 const PASSWORD = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
@@ -114,16 +114,16 @@ describe('planInit', () => {
   });
 
   it('leaves the workspace exactly as it was when any single write fails', async () => {
-    const probe = faultyFs(undefined);
+    const probe = failingFs(undefined);
     const dry = testdir();
     await applyChanges((await planInit(probe, dry, { dagsterDbPassword: PASSWORD })).changes.list(), probe);
-    const writes = probe.calls();
+    const writes = probe.log.length;
     expect(writes).toBeGreaterThan(SERVICE_FILES.length);
     for (let failAt = 1; failAt <= writes; failAt++) {
       const workspace = testdir({ 'projects/keep.txt': 'mine\n' });
       const before = snapshotTree(workspace);
       const plan = await planInit(nodeFileSystem, workspace, { dagsterDbPassword: PASSWORD });
-      const error = await applyChanges(plan.changes.list(), faultyFs(failAt)).catch((e: unknown) => e);
+      const error = await applyChanges(plan.changes.list(), failingFs(failAt)).catch((e: unknown) => e);
       expect(error, `write #${failAt}`).toBeInstanceOf(ApplyError);
       expect(snapshotTree(workspace), `write #${failAt}`).toEqual(before);
     }
