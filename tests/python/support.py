@@ -243,65 +243,34 @@ def provision_database(module: Module) -> Provisioned:
 
 def drop_records_table(provisioned: Provisioned) -> None:
     """Empties the module's database of the sample table, so the next rows are provably the next run's."""
-    if provisioned.kind == "postgresql":
-        import psycopg
-
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=provisioned.port,
-            user=provisioned.user,
-            password=provisioned.password,
-            dbname=provisioned.name,
-        ) as connection:
-            connection.execute("DROP TABLE IF EXISTS raw_records")
-    else:
-        import pymysql
-
-        connection = pymysql.connect(
-            host="127.0.0.1",
-            port=provisioned.port,
-            user=provisioned.user,
-            password=provisioned.password,
-            database=provisioned.name,
-        )
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("DROP TABLE IF EXISTS raw_records")
-        finally:
-            connection.close()
+    query_module_database(provisioned, "DROP TABLE IF EXISTS raw_records")
 
 
 def count_rows(provisioned: Provisioned, source: str) -> int:
     """Reads the module's rows back with the module's own credentials."""
+    row = query_module_database(provisioned, "SELECT COUNT(*) FROM raw_records WHERE source = %s", (source,))
+    assert row is not None
+    return int(row[0])
+
+
+def query_module_database(provisioned: Provisioned, sql: str, params: tuple = ()) -> tuple | None:
+    """Runs one statement as the module's own user on 127.0.0.1 and returns the first row, if any."""
+    credentials = {"host": "127.0.0.1", "port": provisioned.port, "user": provisioned.user, "password": provisioned.password}
     if provisioned.kind == "postgresql":
         import psycopg
 
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=provisioned.port,
-            user=provisioned.user,
-            password=provisioned.password,
-            dbname=provisioned.name,
-        ) as connection:
-            row = connection.execute("SELECT count(*) FROM raw_records WHERE source = %s", (source,)).fetchone()
-    else:
-        import pymysql
+        with psycopg.connect(**credentials, dbname=provisioned.name) as connection:
+            cursor = connection.execute(sql, params)
+            return cursor.fetchone() if cursor.description else None
+    import pymysql
 
-        connection = pymysql.connect(
-            host="127.0.0.1",
-            port=provisioned.port,
-            user=provisioned.user,
-            password=provisioned.password,
-            database=provisioned.name,
-        )
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT COUNT(*) FROM raw_records WHERE source = %s", (source,))
-                row = cursor.fetchone()
-        finally:
-            connection.close()
-    assert row is not None
-    return int(row[0])
+    connection = pymysql.connect(**credentials, database=provisioned.name, autocommit=True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() if cursor.description else None
+    finally:
+        connection.close()
 
 
 # --- junit results of a module's own test run ---------------------------------------------------------
