@@ -9,12 +9,14 @@ import { join } from 'node:path';
 const runs = Number(process.argv[2] ?? 15);
 const bin = new URL('../bin/dmb', import.meta.url).pathname;
 
-function time(label, argsFor) {
+function time(label, argsFor, setup = () => {}) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const workspace = mkdtempSync(join(tmpdir(), 'dmb-bench-'));
+    setup(workspace, i);
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [bin, ...argsFor(workspace, i)], { stdio: 'ignore' });
+    const args = argsFor(workspace, i);
+    const result = spawnSync(process.execPath, args[0] === '-e' ? args : [bin, ...args], { stdio: 'ignore' });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     rmSync(workspace, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`${label} exited ${result.status}`);
@@ -30,8 +32,19 @@ const newArgs = (db, extra = []) => (ws, i) => [
 ];
 
 console.log(`node ${process.version}`);
+time('node -e 0 (Node start-up alone)', () => ['-e', '0']);
 time('dmb --version', () => ['--version']);
 time('dmb --help', () => ['--help']);
 time('dmb new --dry-run (postgresql, enterprise)', newArgs('postgresql', ['--dry-run']));
 time('dmb new (postgresql, enterprise)', newArgs('postgresql'));
 time('dmb new (none, enterprise)', newArgs('none'));
+
+const dmb = (...args) => spawnSync(process.execPath, [bin, ...args], { stdio: 'ignore' });
+time(
+  'dmb workspace add (postgresql module)',
+  (ws, i) => ['workspace', 'add', `bench-${i}`, '--workspace', ws, '--yes'],
+  (ws, i) => {
+    dmb('init', '--workspace', ws, '--yes');
+    dmb(...newArgs('postgresql')(ws, i));
+  },
+);
