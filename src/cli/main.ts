@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, isDmbError, type ExitCode } from '../core/errors.js';
+import { EXIT, isDmbError, usageError, type ExitCode } from '../core/errors.js';
 import { realEffects, type Effects } from '../io/effects.js';
 import { clackPrompter, type Prompter } from '../io/prompter.js';
 import type { Context } from './context.js';
@@ -42,11 +42,11 @@ const COMMANDS: CommandSpec[] = [
     args: '[module-name]',
     summary: 'create a self-contained Dagster module under <workspace>/projects/',
     options: [
-      new Option('--db <type>', 'database addon').choices(['postgresql', 'mysql', 'none']),
+      ['--db <type>', 'database addon: postgresql | mysql | none'],
       ['--requires <list>', 'system requirements, comma-separated: ssh,sftp,ftp,http,s3,gcs,git,curl,imagemagick,ffmpeg,pandoc,pdf,images,video,office (or "none")'],
-      new Option('--governance <level>', 'quick | standard (job + daily schedule) | enterprise (checks, owners, freshness)').choices(['quick', 'standard', 'enterprise']),
-      new Option('--integrate <answer>', 'integrate with the workspace now').choices(['yes', 'no', 'later']),
-      new Option('--deploy <answer>', 'configure a deployment now').choices(['yes', 'no', 'later']),
+      ['--governance <level>', 'quick | standard (job + daily schedule) | enterprise (checks, owners, freshness)'],
+      ['--integrate <answer>', 'integrate with the workspace now: yes | no | later'],
+      ['--deploy <answer>', 'configure a deployment now: yes | no | later'],
       ['--description <text>', 'one-line description of the module'],
       ['--owner <team>', 'owning team for enterprise governance (CODEOWNERS, asset owners)'],
     ],
@@ -116,6 +116,7 @@ function addGlobalOptions(command: Command): Command {
 
 function buildContext(runtime: Runtime, options: GlobalOptions): Context {
   const env = runtime.effects.env;
+  if (options.workspace === '') throw usageError('--workspace is empty.', 'Pass the workspace folder, e.g. --workspace ~/workspace.');
   const workspace = resolve(options.workspace ?? env.DMB_WORKSPACE ?? resolve(homedir(), 'workspace'));
   const color = options.color !== false && !('NO_COLOR' in env) && runtime.isTTY && !options.json;
   const human = options.json ? runtime.stderr : runtime.stdout;
@@ -191,6 +192,23 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
   }
 }
 
+/** What the operating system refused, in words a user can act on (no stack trace for a permission problem). */
+const FILE_SYSTEM_ERRORS: Record<string, { what: string; fix: string }> = {
+  EACCES: { what: 'permission denied', fix: 'Check the owner and mode of that path (ls -l), or run dmb as the user who owns the workspace.' },
+  EPERM: { what: 'operation not permitted', fix: 'Check the owner and mode of that path (ls -l).' },
+  EROFS: { what: 'read-only file system', fix: 'Use a workspace on a writable file system.' },
+  ENOSPC: { what: 'no space left on the device', fix: 'Free some disk space, then run the command again.' },
+  ENOTDIR: { what: 'a file stands where a folder is needed', fix: 'Move that file away or choose another --workspace.' },
+  EISDIR: { what: 'a folder stands where a file is needed', fix: 'Move that folder away, then run the command again.' },
+};
+
+function describeFileSystemError(error: unknown): { message: string; fix: string } | undefined {
+  const { code, path, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  const known = code ? FILE_SYSTEM_ERRORS[code] : undefined;
+  if (!known) return undefined;
+  return { message: `cannot ${syscall ?? 'access'} ${path ?? 'a file'}: ${known.what}. Nothing was changed by this step.`, fix: known.fix };
+}
+
 function reportError(error: unknown, runtime: Runtime): ExitCode {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
@@ -201,6 +219,11 @@ function reportError(error: unknown, runtime: Runtime): ExitCode {
     runtime.stderr(`error: ${error.message}\n`);
     if (error.fix) runtime.stderr(`  fix: ${error.fix}\n`);
     return error.exitCode;
+  }
+  const fsProblem = describeFileSystemError(error);
+  if (fsProblem) {
+    runtime.stderr(`error: ${fsProblem.message}\n  fix: ${fsProblem.fix}\n`);
+    return EXIT.failed;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   runtime.stderr(

@@ -28,7 +28,7 @@ export async function commitAndReport(ctx: Context, paths: WorkspacePaths, trans
     if (ctx.json) ctx.printJson(output.report);
     return;
   }
-  const { pruneFailed } = await commitTransaction(ctx.effects, paths, transaction);
+  const { pruneFailed, notDeleted } = await commitTransaction(ctx.effects, paths, transaction);
   if (ctx.json) ctx.printJson(output.report);
   ctx.print(`${paint.green('✓')} ${output.done}`);
   ctx.print('');
@@ -38,6 +38,9 @@ export async function commitAndReport(ctx: Context, paths: WorkspacePaths, trans
   ctx.print('');
   ctx.print(`Backup: ${shownPath(paths, transaction.backup.dir)}/ (put it back with "dmb workspace restore ${transaction.backup.name}")`);
   if (transaction.prune.length > pruneFailed.length) ctx.print(`Pruned ${transaction.prune.length - pruneFailed.length} backup(s) older than 7 days.`);
+  for (const folder of notDeleted) {
+    ctx.warn(`${paint.yellow('!')} Could not delete all of ${shownPath(paths, folder)}/ (permissions?): the workspace change is done; delete that folder by hand.`);
+  }
   if (pruneFailed.length > 0) ctx.warn(`Could not delete old backup(s): ${pruneFailed.join(', ')}; delete them by hand.`);
   ctx.print('');
   for (const line of output.nextSteps) ctx.print(line);

@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import type { Context } from '../cli/context.js';
 import { paint } from '../cli/paint.js';
-import { DATABASE_CHOICES, databaseKind, type DatabaseChoice } from '../core/catalog/databases.js';
+import { DATABASE_CHOICES, databaseKind, databaseServiceName, type DatabaseChoice } from '../core/catalog/databases.js';
 import { GOVERNANCE_LEVELS, type GovernanceChoice } from '../core/catalog/governance.js';
 import { REQUIREMENTS, collectPackages, largeRequirementWarning } from '../core/catalog/requirements.js';
 import { EXIT, operationError, usageError, type ExitCode } from '../core/errors.js';
@@ -70,7 +70,7 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
     options.deploy as string | undefined,
     askOptions,
   );
-  const description = (options.description as string | undefined) ?? `${names.title} Dagster module`;
+  const description = (options.description as string | undefined)?.trim() || `${names.title} Dagster module`;
   if (/[\r\n]/.test(description)) throw usageError('--description must be one line.', 'Pass a short one-line description.');
   // Written as `team:<owner>` on assets and `@<owner>` in CODEOWNERS, so an e-mail address or spaces would not fit.
   const owner = ((options.owner as string | undefined) ?? 'data-team').replace(/^@/, '');
@@ -82,6 +82,12 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
 
 /** Checked before any question, so nobody answers five questions to learn the name is taken. */
 async function refuseExisting(ctx: Context, slug: string): Promise<void> {
+  const { fs } = ctx.effects;
+  for (const folder of [ctx.workspace, join(ctx.workspace, 'projects')]) {
+    if ((await fs.exists(folder)) && !(await fs.isDirectory(folder))) {
+      throw usageError(`${folder} is a file, not a folder.`, 'Pass a workspace folder with --workspace (or DMB_WORKSPACE).');
+    }
+  }
   const target = projectDir(ctx.workspace, slug);
   if (await ctx.effects.fs.exists(target)) {
     throw usageError(`Module ${slug} already exists at ${target}.`, 'Choose another name; dmb never overwrites an existing module.');
@@ -113,6 +119,12 @@ async function readNetworkName(ctx: Context): Promise<string> {
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode> {
   const answers = await gatherAnswers(ctx, args, options);
   const target = projectDir(ctx.workspace, answers.names.slug);
+  if (answers.integrate === 'yes' && !(await ctx.effects.fs.exists(join(ctx.workspace, 'services', 'dagster', '.registry')))) {
+    throw usageError(
+      `--integrate yes needs the shared Dagster service, and ${join(ctx.workspace, 'services', 'dagster')} has none yet.`,
+      `Run "dmb init --workspace ${ctx.workspace}" first, or pass --integrate later.`,
+    );
+  }
   for (const requirement of collectPackages(answers.requirements).large) ctx.warn(paint.yellow(largeRequirementWarning(requirement)));
 
   const kind = databaseKind(answers.database);
@@ -139,21 +151,21 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     throw error;
   }
 
-  if (ctx.json) {
-    ctx.printJson({
-      module: answers.names.slug,
-      package: answers.names.packageName,
-      path: target,
-      database: kind ? { type: kind.id, service: `${answers.names.snake}_${kind.serviceSuffix}`, port: environment.hostPort } : null,
-      governance: answers.governance,
-      files: created,
-    });
-  }
+  const report = {
+    module: answers.names.slug,
+    package: answers.names.packageName,
+    path: target,
+    database: kind ? { type: kind.id, service: databaseServiceName(answers.names.snake, kind), port: environment.hostPort } : null,
+    governance: answers.governance,
+    files: created,
+  };
+  // With --integrate yes, workspace add's report joins this one: stdout stays one JSON document.
+  if (ctx.json && answers.integrate !== 'yes') ctx.printJson(report);
   ctx.print(`${paint.green('✓')} Module created at: ${target}\n`);
   ctx.print('Created files:');
   for (const file of created) ctx.print(`- ${file}`);
   ctx.print('');
-  return handOver(ctx, answers);
+  return handOver(ctx, answers, report);
 }
 
 function errorText(error: unknown): string {
@@ -161,7 +173,7 @@ function errorText(error: unknown): string {
 }
 
 /** The spec's "Next Steps After Module Creation", or the hand-over to `workspace add` (which prints its own next steps). */
-async function handOver(ctx: Context, answers: NewModuleAnswers): Promise<ExitCode> {
+async function handOver(ctx: Context, answers: NewModuleAnswers, report: Record<string, unknown>): Promise<ExitCode> {
   const { slug, packageName } = answers.names;
   const workspaceFlag = ` --workspace ${ctx.workspace}`;
   if (answers.deploy === 'yes') {
@@ -181,12 +193,15 @@ async function handOver(ctx: Context, answers: NewModuleAnswers): Promise<ExitCo
     ctx.print('');
     ctx.print(paint.bold(`Integrating ${slug} with the workspace (dmb workspace add ${slug})…`));
     const add = await import('./workspace-add.js');
+    let integration: unknown = null;
     try {
-      return (await add.run(ctx, [slug])) ?? EXIT.ok;
+      return (await add.run({ ...ctx, printJson: (data) => (integration = data) }, [slug])) ?? EXIT.ok;
     } catch (error) {
       ctx.warn(`${paint.red('✗')} The module was created, but integrating it failed: ${errorText(error)}`);
       ctx.warn(`  Fix the cause, then run: dmb workspace add ${slug}${workspaceFlag}`);
       return EXIT.failed;
+    } finally {
+      if (ctx.json) ctx.printJson({ ...report, integration });
     }
   }
   steps.push(

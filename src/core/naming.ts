@@ -73,7 +73,7 @@ export function deriveNames(input: string): ModuleNames {
   if (!/^[a-z_][a-z0-9_]*$/.test(snake)) {
     throw usageError(
       `The module name "${raw}" gives "${snake}", which is not a Python identifier.`,
-      `Use letters, digits, "-", "_" or spaces, starting with a letter, ${example}.`,
+      `Use ASCII letters, digits, "-", "_" or spaces, starting with a letter, ${example}.`,
     );
   }
   if (PYTHON_KEYWORDS.has(snake)) {

@@ -79,7 +79,9 @@ export interface AskOptions {
   prompter: Prompter;
 }
 
-function checkChoice<T extends string>(question: Question<T>, value: string): T {
+function checkChoice<T extends string>(question: Question<T>, given: string): T {
+  // Choices are lower-case words: `--db PostgreSQL` means postgresql.
+  const value = question.choices ? given.trim().toLowerCase() : given;
   if (question.choices && !question.choices.some((c) => c.value === value)) {
     throw usageError(
       `${question.flag} "${value}" is not one of: ${question.choices.map((c) => c.value).join(', ')}.`,
@@ -110,8 +112,12 @@ export async function askMany<T extends string>(question: MultiQuestion<T>, flag
   if (flagValue !== undefined) {
     const values = flagValue
       .split(',')
-      .map((v) => v.trim())
-      .filter((v) => v !== '' && v !== 'none');
+      .map((v) => v.trim().toLowerCase())
+      .filter((v) => v !== '');
+    if (values.includes('none') && values.length > 1) {
+      throw usageError(`${question.flag} "${flagValue}" mixes "none" with other values.`, `Pass either ${question.flag} none or a list without "none".`);
+    }
+    if (values[0] === 'none') return [];
     const unknown = values.filter((v) => !question.choices.some((c) => c.value === v));
     if (unknown.length > 0) {
       throw usageError(
@@ -130,7 +136,8 @@ export async function askConfirm(message: string, flag: string, flagValue: boole
   if (flagValue !== undefined) return flagValue;
   if (options.yes) return defaultValue;
   if (!options.interactive) {
-    throw usageError(`No answer for "${message}" and no terminal to ask on.`, `Pass ${flag}, or --yes to take the default (${defaultValue ? 'yes' : 'no'}).`);
+    const fix = flag === '--yes' ? 'Pass --yes to confirm.' : `Pass ${flag}, or --yes to take the default (${defaultValue ? 'yes' : 'no'}).`;
+    throw usageError(`No answer for "${message}" and no terminal to ask on.`, fix);
   }
   return options.prompter.confirm(message, defaultValue);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBinary, runInProcess } from '../helpers/cli.js';
+import { nodeFileSystem } from '../../src/io/effects.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 
 const FLAGS = ['--db', 'none', '--requires', 'none', '--governance', 'quick', '--integrate', 'no', '--deploy', 'no'];
@@ -100,5 +101,38 @@ describe('dmb new: bad input changes nothing', () => {
     expect(asked).toEqual(['--db', '--requires', '--governance', '--integrate', '--deploy']);
     expect(result.stdout).toMatch(/sales_data_dagster\/database\.py/);
     expect(existsSync(join(workspace, 'projects'))).toBe(false);
+  });
+
+  it('takes choices in any case, refuses "none" mixed with requirements', () => {
+    const workspace = testdir();
+    const mixed = runBinary(['new', 'sales-data', '--workspace', workspace, '--yes', '--requires', 'none,ssh']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/mixes "none"/);
+    const cased = runBinary(['new', 'sales-data', '--workspace', workspace, '--yes', '--db', 'PostgreSQL', '--governance', 'ENTERPRISE', '--requires', 'SSH', '--json']);
+    expect(cased.stderr).not.toMatch(/error/);
+    expect(cased.code).toBe(0);
+    expect(JSON.parse(cased.stdout)).toMatchObject({ database: { type: 'postgresql' }, governance: 'enterprise' });
+  });
+
+  it('refuses a workspace that is a file, and an empty --workspace, with exit 2', () => {
+    const parent = testdir({ 'not-a-folder': 'x\n' });
+    const file = runBinary(['new', 'sales-data', '--workspace', join(parent, 'not-a-folder'), '--yes']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/is a file, not a folder/);
+    const empty = runBinary(['new', 'sales-data', '--workspace', '', '--yes']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--workspace is empty/);
+  });
+
+  it('reports a permission problem as a clean error naming the path, not a stack trace', async () => {
+    const workspace = testdir();
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'open', path: join(workspace, 'x') });
+    const result = await runInProcess(['new', 'sales-data', '--workspace', workspace, '--yes'], {
+      effects: { fs: { ...nodeFileSystem, writeFile: () => Promise.reject(denied), mkdir: () => Promise.reject(denied) } },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/permission denied/);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(snapshotTree(workspace)).toEqual({});
   });
 });

@@ -22,13 +22,22 @@ describe('dmb new --integrate yes hands over to workspace add', () => {
     expect(runBinary(['workspace', 'validate', '--workspace', workspace]).code).toBe(0);
   });
 
-  it('keeps the module but exits 1 with the fix when there is no shared service yet', () => {
+  it('refuses up front, writing nothing, when there is no shared service yet', () => {
     const workspace = testdir();
     const result = runBinary(['new', 'shop-logs', '--workspace', workspace, '--db', 'none', '--integrate', 'yes', ...ANSWERS]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/integrating it failed/);
-    expect(result.stderr).toMatch(/dmb init|workspace add shop-logs/);
-    expect(existsSync(join(workspace, 'projects/shop-logs/src/shop_logs_dagster/__init__.py'))).toBe(true);
-    expect(existsSync(join(workspace, 'services'))).toBe(false);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dmb init/);
+    expect(existsSync(join(workspace, 'projects'))).toBe(false);
+  });
+
+  it('prints one JSON document with the integration report inside', () => {
+    const workspace = testdir();
+    expect(runBinary(['init', '--workspace', workspace, '--yes']).code).toBe(0);
+    const result = runBinary(['new', 'ij', '--workspace', workspace, '--db', 'postgresql', '--integrate', 'yes', '--json', ...ANSWERS]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.module).toBe('ij');
+    expect(report.database).toMatchObject({ type: 'postgresql', service: 'ij_postgres' });
+    expect(report.integration).toMatchObject({ module: 'ij', marker: 'ij' });
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, utimesSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBinary } from '../helpers/cli.js';
@@ -222,11 +222,21 @@ describe('workspace list, sync, restore and backups', () => {
     for (const name of [old, recent]) {
       mkdirSync(join(backups, name), { recursive: true });
       writeFileSync(join(backups, name, '.env'), 'OLD=1\n');
+      writeFileSync(join(backups, name, 'backup.json'), '{}\n');
+    }
+    // Folders dmb did not make are never pruned, however old: a stamp-named one without a manifest, and any other name.
+    const oldNoManifest = old.replace(/Z$/, 'Z-7');
+    for (const name of [oldNoManifest, 'keep-me-old']) {
+      mkdirSync(join(backups, name), { recursive: true });
+      writeFileSync(join(backups, name, 'notes.txt'), 'mine\n');
+      utimesSync(join(backups, name), new Date('2020-01-01'), new Date('2020-01-01'));
     }
     const result = ok(ws, 'workspace', 'add', 'notes');
     expect(result.stdout).toContain('Pruned 1 backup(s) older than 7 days.');
     expect(backupNames(ws)).not.toContain(old);
     expect(backupNames(ws)).toContain(recent);
-    expect(backupNames(ws)).toHaveLength(2);
+    expect(backupNames(ws)).toContain(oldNoManifest);
+    expect(backupNames(ws)).toContain('keep-me-old');
+    expect(backupNames(ws)).toHaveLength(4);
   });
 });

@@ -66,4 +66,32 @@ describe('ChangeSet', () => {
     const edit = changes.find((c) => c.kind === 'update');
     expect(edit && lineDelta(edit)).toEqual({ added: 1, removed: 1 });
   });
+
+  it('moves a folder to delete aside inside the transaction and deletes it only after everything else succeeded', async () => {
+    const files = { 'edit.txt': 'one\n', 'data/pg/base/1': 'rows\n' };
+    const plan = async (root: string) => {
+      const changes = new ChangeSet(nodeFileSystem);
+      changes.removeTree(join(root, 'data/pg'), 'purge data');
+      await changes.write(join(root, 'edit.txt'), 'two\n', 'edit');
+      return changes.list();
+    };
+    // A failure at any step (the rename aside, the edit) puts the data folder back where it was.
+    for (let failAt = 1; failAt <= 2; failAt++) {
+      const root = testdir(files);
+      const before = snapshotTree(root);
+      await expect(applyChanges(await plan(root), failingFs(failAt))).rejects.toBeInstanceOf(ApplyError);
+      expect(snapshotTree(root), `failure #${failAt}`).toEqual(before);
+    }
+    // The final delete failing leaves the change done and reports the folder left behind; it never claims "unchanged".
+    const root = testdir(files);
+    const leftovers = await applyChanges(await plan(root), failingFs(3));
+    expect(leftovers).toHaveLength(1);
+    expect(leftovers[0]).toMatch(/data\/pg\.dmb-deleting-/);
+    expect(existsSync(join(root, 'data/pg'))).toBe(false);
+    expect(snapshotTree(root)['edit.txt']).toBe('two\n');
+    // And without failures, nothing is left over.
+    const clean = testdir(files);
+    expect(await applyChanges(await plan(clean), nodeFileSystem)).toEqual([]);
+    expect(Object.keys(snapshotTree(clean))).toEqual(['data/', 'edit.txt']);
+  });
 });

@@ -68,9 +68,13 @@ export function databaseEnvNames(upper: string) {
   };
 }
 
-/** Compose service (and container) name of a module's database: <module_snake>_<suffix>. */
+/** A DNS label (the compose service name is the database's host name) holds at most 63 characters. */
+const MAX_HOST_NAME = 63;
+
+/** Compose service (and container) name of a module's database: <module_snake>_<suffix>, within a DNS label. */
 export function databaseServiceName(snake: string, kind: DatabaseKind): string {
-  return `${snake}_${kind.serviceSuffix}`;
+  const room = MAX_HOST_NAME - kind.serviceSuffix.length - 1;
+  return `${snake.slice(0, room).replace(/_+$/, '')}_${kind.serviceSuffix}`;
 }
 
 /** The compose network key every service joins; its real name comes from ${NETWORK_NAME}. */

@@ -6,7 +6,10 @@ export type Change =
   | { kind: 'create'; path: string; content: string; mode?: number; step: string }
   | { kind: 'update'; path: string; before: string; content: string; step: string }
   | { kind: 'delete'; path: string; before: string; step: string }
-  /** Irreversible (a data folder): applied only after every file change has succeeded. */
+  /**
+   * A folder to delete (a data folder): moved aside inside the transaction (a rename, undone on failure),
+   * deleted for good only after every other change has succeeded.
+   */
   | { kind: 'removeTree'; path: string; step: string };
 
 /**
@@ -84,9 +87,12 @@ export class ApplyError extends Error {
 /**
  * Applies every change or none: on any failure, files are put back byte for byte, created files
  * and the folders made for them are removed, and an ApplyError names the step that failed.
+ * Returns the folders that were moved aside for deletion but could not be deleted afterwards
+ * (the change itself has happened; they are left for the user to delete by hand).
  */
-export async function applyChanges(changes: Change[], fs: FileSystem): Promise<void> {
+export async function applyChanges(changes: Change[], fs: FileSystem): Promise<string[]> {
   const undo: Array<() => Promise<void>> = [];
+  const asides: string[] = [];
   const ordered = [...changes.filter((c) => c.kind !== 'removeTree'), ...changes.filter((c) => c.kind === 'removeTree')];
   for (const change of ordered) {
     try {
@@ -105,14 +111,28 @@ export async function applyChanges(changes: Change[], fs: FileSystem): Promise<v
         undo.push(() => fs.writeFile(change.path, change.before));
         await fs.remove(change.path);
       } else {
-        await fs.remove(change.path);
+        const aside = `${change.path}.dmb-deleting-${process.pid}-${tempCounter++}`;
+        await fs.rename(change.path, aside);
+        undo.push(() => fs.rename(aside, change.path));
+        asides.push(aside);
       }
     } catch (error) {
       await rollback(undo);
       throw new ApplyError(change.step, change.path, error);
     }
   }
+  const leftovers: string[] = [];
+  for (const aside of asides) {
+    try {
+      await fs.remove(aside);
+    } catch {
+      leftovers.push(aside);
+    }
+  }
+  return leftovers;
 }
+
+let tempCounter = 0;
 
 async function rollback(undo: Array<() => Promise<void>>): Promise<void> {
   for (const step of undo.reverse()) {

@@ -82,14 +82,17 @@ export async function listBackups(fs: FileSystem, paths: WorkspacePaths): Promis
   return found;
 }
 
-/** Backups older than the retention period, by the time in their name (else their folder's mtime). */
+/**
+ * Backups older than the retention period, by the time in their name. Only folders dmb made (a stamp
+ * name and a manifest) are candidates: anything else a user keeps in backups/ is never deleted.
+ */
 export async function findExpiredBackups(fs: FileSystem, paths: WorkspacePaths, now: Date, keep: string[] = []): Promise<BackupInfo[]> {
   const limit = now.getTime() - BACKUP_RETENTION_DAYS * 24 * 60 * 60 * 1000;
   const expired: BackupInfo[] = [];
   for (const backup of await listBackups(fs, paths)) {
-    if (keep.includes(backup.name)) continue;
-    const date = backup.date ?? (await fs.mtime(backup.dir));
-    if (date && date.getTime() < limit) expired.push(backup);
+    if (keep.includes(backup.name) || !backup.date) continue;
+    if (!(await fs.exists(join(backup.dir, BACKUP_MANIFEST)))) continue;
+    if (backup.date.getTime() < limit) expired.push(backup);
   }
   return expired;
 }

@@ -24,7 +24,11 @@ export async function planTransaction(effects: Effects, paths: WorkspacePaths, c
  * back byte for byte, and the backup is the user's second copy). Expired backups are pruned last and
  * best-effort: a failed prune is reported, never a reason to undo a successful merge.
  */
-export async function commitTransaction(effects: Effects, paths: WorkspacePaths, transaction: Transaction): Promise<{ pruned: string[]; pruneFailed: string[] }> {
+export async function commitTransaction(
+  effects: Effects,
+  paths: WorkspacePaths,
+  transaction: Transaction,
+): Promise<{ pruned: string[]; pruneFailed: string[]; notDeleted: string[] }> {
   const backupShown = shownPath(paths, transaction.backup.dir);
   try {
     await applyChanges(transaction.backup.changes.list(), effects.fs);
@@ -35,8 +39,9 @@ export async function commitTransaction(effects: Effects, paths: WorkspacePaths,
       `Check that ${shownPath(paths, paths.backupsDir)}/ is writable and the disk has space, then run the command again.`,
     );
   }
+  let notDeleted: string[];
   try {
-    await applyChanges(transaction.changes.list(), effects.fs);
+    notDeleted = await applyChanges(transaction.changes.list(), effects.fs);
   } catch (error) {
     if (!(error instanceof ApplyError)) throw error;
     throw operationError(
@@ -54,5 +59,5 @@ export async function commitTransaction(effects: Effects, paths: WorkspacePaths,
       pruneFailed.push(old.name);
     }
   }
-  return { pruned, pruneFailed };
+  return { pruned, pruneFailed, notDeleted };
 }
