@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBinary } from '../helpers/cli.js';
-import { testdir } from '../helpers/tree.js';
+import { snapshotTree, testdir } from '../helpers/tree.js';
 
 const ANSWERS = ['--yes', '--requires', 'none', '--governance', 'quick', '--deploy', 'later'];
 
@@ -39,5 +39,20 @@ describe('dmb new --integrate yes hands over to workspace add', () => {
     expect(report.module).toBe('ij');
     expect(report.database).toMatchObject({ type: 'postgresql', service: 'ij_postgres' });
     expect(report.integration).toMatchObject({ module: 'ij', marker: 'ij' });
+  });
+});
+
+describe('workspace add of a freshly cloned module (its git-ignored workspace/local/.env absent)', () => {
+  it('says the file is missing, why, and what to put in it; nothing changes', () => {
+    const workspace = testdir();
+    expect(runBinary(['init', '--workspace', workspace, '--yes']).code).toBe(0);
+    expect(runBinary(['new', 'cloned', '--workspace', workspace, '--db', 'postgresql', ...ANSWERS]).code).toBe(0);
+    rmSync(join(workspace, 'projects/cloned/workspace/local/.env'));
+    const before = snapshotTree(workspace);
+    const result = runBinary(['workspace', 'add', 'cloned', '--workspace', workspace]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/workspace\/local\/\.env is missing/);
+    expect(result.stderr).toMatch(/CLONED_DB_PASSWORD/);
+    expect(snapshotTree(workspace)).toEqual(before);
   });
 });

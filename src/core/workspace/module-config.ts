@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../../io/effects.js';
-import { DATABASES, databaseServiceName, CONTAINER_PROJECTS_PATH, type DatabaseKind } from '../catalog/databases.js';
+import { DATABASES, databaseServiceName, CONTAINER_PROJECTS_PATH, type DatabaseKind, databaseEnvNames } from '../catalog/databases.js';
 import { usageError } from '../errors.js';
 import { deriveNames, type ModuleNames } from '../naming.js';
 import type { ChangeSet } from '../plan/changes.js';
@@ -113,6 +113,15 @@ export async function readModuleConfig(changes: ChangeSet, fs: FileSystem, paths
   const sourceDir = loadFrom.locations.find((l) => l.workingDirectory)?.workingDirectory ?? `${CONTAINER_PROJECTS_PATH}/${folder}/src`;
   const config: ModuleConfig = { folder, names, marker: names.snake, dir, localDir, workspaceYaml, env, compose, snippet, loadFrom, services, envKeys, sourceDir };
   const found = findDatabaseService(services.services, names.snake);
+  if (found && !env) {
+    const envNames = databaseEnvNames(names.upper);
+    throw usageError(
+      `${shownPath(paths, join(localDir, MODULE_LOCAL_FILES.env))} is missing, and the database service "${found.service.name}" needs it. ` +
+        "It holds the module's database settings and generated password, so the module's .gitignore keeps it out of git: a fresh clone has none.",
+      `Recreate it with ${envNames.host}=${found.service.name}, ${envNames.port}=${found.kind.containerPort}, ${envNames.hostPort}=<a free host port>, ` +
+        `${envNames.user}, ${envNames.password} (32+ letters and digits) and ${envNames.name} (the names are in the module's .env.example), then run the command again.`,
+    );
+  }
   if (found) config.database = readDatabasePort(found.kind, found.service, envKeys, compose as ModuleFile);
   return config;
 }
