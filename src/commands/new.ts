@@ -77,6 +77,9 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/.test(owner)) {
     throw usageError(`--owner "${owner}" is not a team or user name.`, 'Pass e.g. --owner data-platform or --owner my-org/data-team.');
   }
+  if (options.owner !== undefined && governance !== 'enterprise') {
+    ctx.warn(`${paint.yellow('!')} --owner is used by the enterprise level only (CODEOWNERS, asset owners); ${governance} ignores it.`);
+  }
   return { names, description, database, requirements, governance, integrate, deploy, owner };
 }
 

@@ -56,11 +56,11 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
       report,
       done: 'Module removed from workspace',
       deltas,
-      notes: plan.dataDir
+      notes: purgeDir || (plan.dataDir && (await fs.isDirectory(plan.dataDir)))
         ? [
             purgeDir
               ? `Deleted ${shownPath(paths, purgeDir)}/.`
-              : `Kept ${shownPath(paths, plan.dataDir)}/ (the module's database data); delete it with "dmb workspace remove --purge-data" next time, or by hand.`,
+              : `Kept ${shownPath(paths, plan.dataDir as string)}/ (the module's database data); delete it with "dmb workspace remove --purge-data" next time, or by hand.`,
           ]
         : [],
       nextSteps: ['Next steps:', '1. Restart workspace without the module:', `   cd ${tildePath(paths.serviceDir, home)}`, '   docker-compose up -d --build --remove-orphans'],

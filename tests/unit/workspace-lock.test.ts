@@ -1,12 +1,12 @@
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tree.js';
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { realEffects } from '../../src/io/effects.js';
 import { acquireWorkspaceLock, isProcessAlive, withWorkspaceLock } from '../../src/core/workspace/lock.js';
 
 function lockDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'dmb-lock-'));
+  const root = tempDir('dmb-lock-');
   return join(root, '.dmb.lock');
 }
 
