@@ -192,6 +192,13 @@ function insertDependsOnBlock(text: string, dependent: string, marker: string, b
     throw usageError(`${file}:${lineNumberAt(text, servicePair.key.range?.[0] ?? 0)}: service "${dependent}" must be a block mapping.`, 'Rewrite it with one "key:" line per setting.');
   }
   const dependsOn = findPair(service, 'depends_on');
+  if (!dependsOn && findPair(service, '<<')) {
+    // A depends_on written here would replace, not extend, the one the service may inherit through `<<`.
+    throw usageError(
+      `${file}:${lineNumberAt(text, servicePair.key.range?.[0] ?? 0)}: service "${dependent}" takes settings from a YAML merge key (<<) and has no depends_on of its own; adding one would drop what it inherits.`,
+      `Give "${dependent}" its own depends_on mapping (copy the inherited entries into it), then run the command again.`,
+    );
+  }
   if (!dependsOn) {
     // Created here, outside the markers; removing the last dependency deletes the key again.
     const indent = itemIndent(text, service);

@@ -97,7 +97,8 @@ export async function validateWorkspace(effects: Effects, paths: WorkspacePaths)
       report(undefined, undefined, error.message, error.fix ?? REPAIR_FIX);
     }
   }
-  const compose = (composeDoc?.toJS() ?? {}) as Compose;
+  // Read as docker-compose reads it: YAML merge keys (<<: *anchor) resolved.
+  const compose = (composeDoc && text.compose !== undefined ? parseDocument(text.compose, { merge: true }).toJS() : {}) as Compose;
   const services = compose.services ?? {};
   const envEntries = readEnvEntries(text.env ?? '');
   const env = new Map([...envEntries].map(([key, entry]) => [key, entry.value]));
