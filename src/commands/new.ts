@@ -136,7 +136,9 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
     hostPort: kind ? await nextFreePort(kind, await assignedPorts(ctx), ctx.effects.isPortInUse) : undefined,
     password: kind ? generatePassword(ctx.effects.randomBytes) : undefined,
   };
-  const changes = (await planModule(ctx.effects.fs, ctx.workspace, answers, environment)).list();
+  const plan = await planModule(ctx.effects.fs, ctx.workspace, answers, environment);
+  for (const warning of plan.warnings) ctx.warn(`${paint.yellow('!')} ${warning}`);
+  const changes = plan.changes.list();
   const created = changes.map((change) => relative(target, change.path)).sort();
 
   if (ctx.dryRun) {

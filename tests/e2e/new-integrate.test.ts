@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBinary } from '../helpers/cli.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
@@ -54,5 +54,20 @@ describe('workspace add of a freshly cloned module (its git-ignored workspace/lo
     expect(result.stderr).toMatch(/workspace\/local\/\.env is missing/);
     expect(result.stderr).toMatch(/CLONED_DB_PASSWORD/);
     expect(snapshotTree(workspace)).toEqual(before);
+  });
+});
+
+describe('dmb new with the team templates in patterns/dagster/', () => {
+  it('renders the customised set and warns about built-in files the copy lacks', () => {
+    const workspace = testdir();
+    expect(runBinary(['init', '--workspace', workspace, '--yes']).code).toBe(0);
+    const base = join(workspace, 'patterns/dagster/base');
+    writeFileSync(join(base, 'README.md.template'), '# __MODULE_TITLE__ (our team template)\n');
+    rmSync(join(base, 'requirements.txt.template'));
+    const result = runBinary(['new', 'team-made', '--workspace', workspace, ...ANSWERS, '--db', 'none']);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(workspace, 'projects/team-made/README.md'), 'utf8')).toBe('# Team Made (our team template)\n');
+    expect(existsSync(join(workspace, 'projects/team-made/requirements.txt'))).toBe(false);
+    expect(result.stderr).toMatch(/patterns\/dagster\/base lacks requirements\.txt\.template/);
   });
 });

@@ -64,3 +64,16 @@ export async function renderSet(
   }
   return files;
 }
+
+/**
+ * Files the built-in set has and the workspace's customised copy lacks (empty when the set is not
+ * customised). A team may delete a template on purpose, but a copy made by an older dmb silently
+ * shadows newer templates: callers warn, they do not refuse.
+ */
+export async function filesMissingFromCustomSet(fs: FileSystem, workspace: string, set: string): Promise<string[]> {
+  const custom = join(workspaceTemplatesDir(workspace), set);
+  const builtin = join(BUILTIN_TEMPLATES, set);
+  if (!(await fs.isDirectory(custom)) || !(await fs.isDirectory(builtin))) return [];
+  const have = new Set((await listFiles(fs, custom)).map((path) => relative(custom, path)));
+  return (await listFiles(fs, builtin)).map((path) => relative(builtin, path)).filter((rel) => !have.has(rel));
+}
