@@ -188,7 +188,13 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, runtime);
+    const code = reportError(error, runtime);
+    // A script that asked for --json gets a JSON answer on stdout even when the command failed.
+    if (code !== EXIT.ok && argv.includes('--json') && !(error instanceof CommanderError)) {
+      const fix = isDmbError(error) ? error.fix : describeFileSystemError(error)?.fix;
+      runtime.stdout(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error), fix: fix ?? null, exit_code: code }, null, 2)}\n`);
+    }
+    return code;
   }
 }
 

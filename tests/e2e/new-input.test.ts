@@ -135,4 +135,10 @@ describe('dmb new: bad input changes nothing', () => {
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(snapshotTree(workspace)).toEqual({});
   });
+
+  it('with --json, a failure is a JSON document on stdout too', () => {
+    const result = runBinary(['new', 'dagster', '--workspace', testdir(), '--yes', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: expect.stringMatching(/clashes/), fix: expect.any(String), exit_code: 2 });
+  });
 });
