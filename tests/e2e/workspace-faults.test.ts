@@ -74,6 +74,15 @@ describe('fault injection at every write step', () => {
         const backupsBefore = backupNames(ws);
         const result = await runInProcess([...scenario.argv, '--workspace', ws], { effects: { fs: failingFs(failAt) } });
         const label = `${scenario.name}: failure at step ${failAt}/${steps.length} (${step.op} ${step.path.slice(ws.length + 1)})`;
+        if (step.path.includes('.dmb-deleting-')) {
+          // The data folder was moved aside inside the transaction; deleting it for good comes after the
+          // commit. If that fails the removal is done and the command says which folder is left to delete.
+          expect(result.code, `${label}\n${result.stderr}`).toBe(0);
+          expect(result.stderr, label).toMatch(/Could not delete all of data\/postgres\/sales-data\.dmb-deleting-.*delete that folder by hand/);
+          expect(serviceState(ws), label).not.toEqual(before);
+          expect(existsSync(join(ws, 'data', 'postgres', 'sales-data')), label).toBe(false);
+          continue;
+        }
         expect(result.code, `${label}\n${result.stdout}\n${result.stderr}`).toBe(1);
         expect(serviceState(ws), label).toEqual(before);
         expect(moduleState(ws), label).toEqual(modules);
