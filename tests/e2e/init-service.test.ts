@@ -73,6 +73,9 @@ describe('dmb init', () => {
       expect(s.depends_on).toEqual({ dagster_postgresql: { condition: 'service_healthy' } });
       expect(s.volumes).toContain(`${join(workspace, 'data')}/dagster_storage:/tmp/dagster_storage:rw`);
       expect(s.volumes).toContain(`${join(workspace, 'projects')}:/workspace/projects:rw`);
+      // Mounted, not baked into the image: a new code location needs a restart, not a rebuild.
+      expect(s.volumes).toContain(`${join(service, 'workspace.yaml')}:/opt/dagster/dagster_home/workspace.yaml:ro`);
+      expect(s.volumes).toContain(`${join(service, 'dagster.yaml')}:/opt/dagster/dagster_home/dagster.yaml:ro`);
       expect(s.environment.DAGSTER_HOME).toBe('/opt/dagster/dagster_home');
       expect(s.environment.DAGSTER_POSTGRES_PASSWORD).toBe(env.DAGSTER_POSTGRES_PASSWORD);
       expect(s.environment.DAGSTER_STORAGE_PATH).toBe('/tmp/dagster_storage');
