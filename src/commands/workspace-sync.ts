@@ -38,7 +38,11 @@ export async function run(ctx: Context): Promise<void> {
     if (changes.list().length === 0) {
       if (ctx.json) ctx.printJson(report);
       summary();
-      ctx.print(`${paint.green('✓')} Everything is in sync; nothing to change.`);
+      ctx.print(
+        plan.missing.length > 0
+          ? 'Nothing to merge; the modules above need "dmb workspace remove".'
+          : `${paint.green('✓')} Everything is in sync; nothing to change.`,
+      );
       return;
     }
     const transaction = await planTransaction(ctx.effects, paths, changes, 'workspace sync');
