@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { runBinary } from '../helpers/cli.js';
+import { DAGSTER_BIN, runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 import { addFixtureModules, freePort, graphql, isListening, sleep, startDev, waitForLocations, waitForServer, type DevProcess } from '../fixtures/service/support.js';
 
@@ -95,7 +95,7 @@ describe('dmb dev', () => {
     expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
     addFixtureModules(workspace);
     const port = await freePort();
-    const result = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DAGSTER_BIN: dagsterBin() });
+    const result = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DAGSTER_BIN: DAGSTER_BIN });
     expect(result.code, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout);
     expect(plan.command.slice(1, 3)).toEqual(['dev', '-w']);
@@ -118,7 +118,7 @@ describe('dmb dev', () => {
       const workspace = testdir();
       expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
       for (const bad of ['abc', '0', '70000', '3000.5']) {
-        const result = runBinary(['dev', '--workspace', workspace, '--port', bad], { DMB_DAGSTER_BIN: dagsterBin() });
+        const result = runBinary(['dev', '--workspace', workspace, '--port', bad], { DMB_DAGSTER_BIN: DAGSTER_BIN });
         expect(result.code, bad).toBe(2);
         expect(result.stderr).toMatch(/not a port number[\s\S]*fix:/);
       }
@@ -130,7 +130,7 @@ describe('dmb dev', () => {
       const port = await freePort();
       blocker = createServer();
       await new Promise<void>((resolve) => blocker!.listen(port, '0.0.0.0', resolve));
-      const result = runBinary(['dev', '--workspace', workspace, '--port', String(port)], { DMB_DAGSTER_BIN: dagsterBin() });
+      const result = runBinary(['dev', '--workspace', workspace, '--port', String(port)], { DMB_DAGSTER_BIN: DAGSTER_BIN });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(new RegExp(`Port ${port} is already in use[\\s\\S]*fix: .*--port`));
     });
@@ -148,16 +148,13 @@ describe('dmb dev', () => {
 
     it('exit 1 when the workspace has no shared service yet, pointing at dmb init', () => {
       const workspace = testdir();
-      const result = runBinary(['dev', '--workspace', workspace], { DMB_DAGSTER_BIN: dagsterBin() });
+      const result = runBinary(['dev', '--workspace', workspace], { DMB_DAGSTER_BIN: DAGSTER_BIN });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/dmb init/);
     });
   });
 });
 
-function dagsterBin(): string {
-  return process.env.DMB_DAGSTER_BIN ?? join(process.cwd(), '.venv', 'bin', 'dagster');
-}
 
 async function readLocationsCount(port: number): Promise<number> {
   const data = await graphql(port, '{ workspaceOrError { ... on Workspace { locationEntries { name } } } }');

@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { chromium } from 'playwright-core';
-import { runBinary } from '../helpers/cli.js';
+import { expectOk, runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 import { readEnvValues } from '../../src/core/service/read-env.js';
 import {
@@ -32,11 +32,6 @@ const MODULES = [
 const DAGSTER_SERVICES = ['dagster_webserver', 'dagster_daemon'];
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function ok(args: string[]) {
-  const result = runBinary(args);
-  expect(result.code, `dmb ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
-  return result;
-}
 
 describe('full flow: init, new ×3, add ×3, validate, compose config, dmb dev, asset catalogue', () => {
   const workspace = testdir();
@@ -47,13 +42,13 @@ describe('full flow: init, new ×3, add ×3, validate, compose config, dmb dev, 
   });
 
   it('builds the workspace with the real commands', () => {
-    ok(['init', '--workspace', workspace]);
+    expectOk(['init', '--workspace', workspace]);
     for (const m of MODULES) {
-      ok(['new', m.slug, '--workspace', workspace, '--db', m.db, '--requires', 'none', '--governance', 'standard', '--integrate', 'no', '--deploy', 'no']);
+      expectOk(['new', m.slug, '--workspace', workspace, '--db', m.db, '--requires', 'none', '--governance', 'standard', '--integrate', 'no', '--deploy', 'no']);
     }
     // A module without a database has no variables of its own yet: give it one, as its author would.
     appendFileSync(join(workspace, 'projects', 'web-stats', 'workspace', 'local', '.env'), 'WEB_STATS_API_URL=https://stats.example.invalid/v1\n');
-    for (const m of MODULES) ok(['workspace', 'add', m.slug, '--workspace', workspace, '--yes']);
+    for (const m of MODULES) expectOk(['workspace', 'add', m.slug, '--workspace', workspace, '--yes']);
     const registry = JSON.parse(readFileSync(join(service, '.registry'), 'utf8'));
     expect(registry.integrated_modules.map((e: { name: string }) => e.name)).toEqual(MODULES.map((m) => m.slug));
   });

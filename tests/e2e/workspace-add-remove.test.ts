@@ -4,21 +4,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DMB_BIN, runBinary } from '../helpers/cli.js';
+import { DMB_BIN, dmbIn as dmb, okIn as ok } from '../helpers/cli.js';
 import { composeSchemaErrors, dockerComposeConfig } from '../fixtures/service/support.js';
 import { backupNames, fixture, fixtureWorkspace, outsideBlocks, serviceDir, serviceState, treeState } from '../fixtures/workspace/helpers.js';
 
 const MODULES = ['sales-data', 'web-logs', 'notes'];
 
-function dmb(workspace: string, ...args: string[]) {
-  return runBinary([...args, '--workspace', workspace]);
-}
 
-function ok(workspace: string, ...args: string[]) {
-  const result = dmb(workspace, ...args);
-  expect(result.code, `dmb ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
-  return result;
-}
 
 function registry(workspace: string) {
   return JSON.parse(readFileSync(join(serviceDir(workspace), '.registry'), 'utf8')) as {

@@ -1,18 +1,10 @@
 import { appendFileSync, mkdirSync, utimesSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBinary } from '../helpers/cli.js';
+import { dmbIn as dmb, okIn as ok } from '../helpers/cli.js';
 import { backupNames, fixtureWorkspace, serviceDir, serviceState, treeState } from '../fixtures/workspace/helpers.js';
 
-function dmb(workspace: string, ...args: string[]) {
-  return runBinary([...args, '--workspace', workspace], { DMB_DAGSTER_BIN: process.env.DMB_DAGSTER_BIN ?? join(process.cwd(), '.venv', 'bin', 'dagster') });
-}
 
-function ok(workspace: string, ...args: string[]) {
-  const result = dmb(workspace, ...args);
-  expect(result.code, `dmb ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
-  return result;
-}
 
 function edit(path: string, change: (text: string) => string) {
   writeFileSync(path, change(readFileSync(path, 'utf8')));

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runBinary } from '../helpers/cli.js';
-import { DAGSTER_BIN } from '../fixtures/service/support.js';
 import { testdir } from '../helpers/tree.js';
 
 /**
@@ -21,7 +20,7 @@ describe('modules named like YAML 1.1 booleans', () => {
     const merged = readFileSync(join(workspace, 'services/dagster/workspace.yaml'), 'utf8');
     const names = parse(merged, { version: '1.1' }).load_from.map((entry: { python_package: { location_name: unknown } }) => entry.python_package.location_name);
     expect(names).toEqual(['yes', 'off', 'plain_module']);
-    const validated = runBinary(['workspace', 'validate', '--load', '--workspace', workspace], { DMB_DAGSTER_BIN: DAGSTER_BIN });
+    const validated = runBinary(['workspace', 'validate', '--load', '--workspace', workspace]);
     expect(validated.stdout + validated.stderr).not.toMatch(/bool/);
     expect(validated.stdout).toMatch(/code location yes loads/);
     expect(validated.code, validated.stdout + validated.stderr).toBe(0);

@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { runCli, type Runtime } from '../../src/cli/main.js';
 import { realEffects, type Effects } from '../../src/io/effects.js';
 import type { Prompter } from '../../src/io/prompter.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DMB_BIN = `${REPO_ROOT}bin/dmb`;
+/** The pinned Dagster of the test venv (scripts/test.sh exports DMB_DAGSTER_BIN too). */
+export const DAGSTER_BIN = process.env.DMB_DAGSTER_BIN ?? join(REPO_ROOT, '.venv', 'bin', 'dagster');
 
 export interface CliResult {
   code: number;
@@ -13,16 +17,27 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real, built binary with stdin not a TTY (as in CI and scripts). */
+/** Runs the real, built binary with stdin not a TTY (as in CI and scripts), using the pinned Dagster. */
 export function runBinary(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const result = spawnSync(process.execPath, [DMB_BIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', DMB_DAGSTER_BIN: DAGSTER_BIN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120_000,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Runs the binary and fails the test with its output unless it exits 0. */
+export function expectOk(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const result = runBinary(args, env);
+  expect(result.code, `dmb ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
+  return result;
+}
+
+/** runBinary / expectOk against one workspace. */
+export const dmbIn = (workspace: string, ...args: string[]): CliResult => runBinary([...args, '--workspace', workspace]);
+export const okIn = (workspace: string, ...args: string[]): CliResult => expectOk([...args, '--workspace', workspace]);
 
 const noPrompts: Prompter = {
   select: () => Promise.reject(new Error('unexpected prompt')),
