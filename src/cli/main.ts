@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { EXIT, isDmbError, usageError, type ExitCode } from '../core/errors.js';
 import { realEffects, type Effects } from '../io/effects.js';
 import { clackPrompter, type Prompter } from '../io/prompter.js';
@@ -32,7 +32,8 @@ interface CommandSpec {
   path: string[];
   args: string;
   summary: string;
-  options?: Array<Option | [flags: string, description: string]>;
+  /** Commander option triples: flags, description, default. Values are checked by the command, not here. */
+  options?: Array<[flags: string, description: string, defaultValue?: string]>;
   load: () => Promise<{ run: Handler }>;
 }
 
@@ -100,7 +101,7 @@ const COMMANDS: CommandSpec[] = [
     path: ['dev'],
     args: '',
     summary: 'run every integrated module on this host with `dagster dev` (no Docker)',
-    options: [['--port <port>', 'webserver port', '3000'] as never],
+    options: [['--port <port>', 'webserver port', '3000']],
     load: () => import('../commands/dev.js'),
   },
 ];
@@ -167,10 +168,7 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
       parent = groupCommand;
     }
     const command = parent.command(`${spec.path.at(-1)} ${spec.args}`.trim()).description(spec.summary).exitOverride();
-    for (const option of spec.options ?? []) {
-      if (option instanceof Option) command.addOption(option);
-      else command.option(...(option as [string, string, string?]));
-    }
+    for (const [flags, description, defaultValue] of spec.options ?? []) command.option(flags, description, defaultValue);
     addGlobalOptions(command);
     command.action(async (...params: unknown[]) => {
       const self = params.at(-1) as Command;
