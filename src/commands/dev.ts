@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { EXIT, operationError, type ExitCode } from '../core/errors.js';
-import { parsePort, planDev, type DevPlan } from '../core/service/plan-dev.js';
-import { hostStoragePath, serviceDir, servicePath } from '../core/service/paths.js';
-import { emptyRegistry, parseRegistry } from '../core/workspace/registry.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { EXIT, operationError, type ExitCode } from '../errors.js';
+import { parsePort, planDev, type DevPlan } from '../shared-service/plan-dev.js';
+import { hostStoragePath, serviceDir, servicePath } from '../shared-service/paths.js';
+import { emptyRegistry, parseRegistry } from '../workspace/registry.js';
 import { DAGSTER_VERSION } from '../version.js';
 
 /** How long dagster dev gets to stop its webserver and daemon before the whole process group is killed. */

@@ -1,14 +1,14 @@
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { EXIT, errorMessage, operationError, type ExitCode } from '../core/errors.js';
-import { ApplyError, applyChanges } from '../core/plan/changes.js';
-import { renderPlan } from '../core/plan/render-plan.js';
-import { generatePassword } from '../core/secrets.js';
-import { planInit } from '../core/service/plan-init.js';
-import { serviceDir } from '../core/service/paths.js';
-import { workspaceTemplatesDir } from '../core/templates/template-sets.js';
-import { withWorkspaceLock } from '../core/workspace/lock.js';
-import { workspacePaths } from '../core/workspace/paths.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { EXIT, errorMessage, operationError, type ExitCode } from '../errors.js';
+import { ApplyError, applyChanges } from '../transaction/changes.js';
+import { renderPlan } from '../transaction/render-plan.js';
+import { generatePassword } from '../secrets/generate-secret.js';
+import { planInit } from '../shared-service/plan-init.js';
+import { serviceDir } from '../shared-service/paths.js';
+import { workspaceTemplatesDir } from '../templates/template-sets.js';
+import { withWorkspaceLock } from '../transaction/lock.js';
+import { workspacePaths } from '../workspace/paths.js';
 
 /** `dmb init`: the shared Dagster service and the team's templates, creating only what is missing. */
 export async function run(ctx: Context): Promise<ExitCode> {

@@ -1,18 +1,18 @@
 import { join, relative } from 'node:path';
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { DATABASE_CHOICES, databaseKind, databaseServiceName, type DatabaseChoice } from '../core/catalog/databases.js';
-import { GOVERNANCE_LEVELS, type GovernanceChoice } from '../core/catalog/governance.js';
-import { REQUIREMENTS, collectPackages, largeRequirementWarning } from '../core/catalog/requirements.js';
-import { EXIT, operationError, usageError, type ExitCode } from '../core/errors.js';
-import type { LaterChoice, NewModuleAnswers } from '../core/module/answers.js';
-import { planModule, projectDir } from '../core/module/plan-module.js';
-import { deriveNames } from '../core/naming.js';
-import { ApplyError, applyChanges } from '../core/plan/changes.js';
-import { renderPlan } from '../core/plan/render-plan.js';
-import { nextFreePort, readPorts } from '../core/ports.js';
-import { generatePassword } from '../core/secrets.js';
-import { ask, askMany, type AskOptions } from '../io/prompter.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { DATABASE_CHOICES, databaseKind, databaseServiceName, type DatabaseChoice } from '../catalog/databases.js';
+import { GOVERNANCE_LEVELS, type GovernanceChoice } from '../catalog/governance.js';
+import { REQUIREMENTS, collectPackages, largeRequirementWarning } from '../catalog/requirements.js';
+import { EXIT, operationError, usageError, type ExitCode } from '../errors.js';
+import type { LaterChoice, NewModuleAnswers } from '../module/answers.js';
+import { planModule, projectDir } from '../module/plan-module.js';
+import { deriveNames } from '../module/naming.js';
+import { ApplyError, applyChanges } from '../transaction/changes.js';
+import { renderPlan } from '../transaction/render-plan.js';
+import { nextFreePort, readPorts } from '../workspace/ports/next-free-port.js';
+import { generatePassword } from '../secrets/generate-secret.js';
+import { ask, askMany, type AskOptions } from '../effects/prompter.js';
 
 const LATER_CHOICES = [
   { value: 'yes', label: 'yes, now' },

@@ -1,14 +1,14 @@
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { usageError, type ExitCode } from '../core/errors.js';
-import { ChangeSet } from '../core/plan/changes.js';
-import { planTransaction } from '../core/workspace/commit.js';
-import { commitAndReport } from '../cli/transaction-output.js';
-import { withWorkspaceLock } from '../core/workspace/lock.js';
-import { workspacePaths } from '../core/workspace/paths.js';
-import { planAdd } from '../core/workspace/plan-add.js';
-import { nextStepsAfterAdd, summarizeChanges } from '../core/workspace/report.js';
-import { assertServiceExists, tildePath } from '../core/workspace/workspace-files.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { usageError, type ExitCode } from '../errors.js';
+import { ChangeSet } from '../transaction/changes.js';
+import { planTransaction } from '../workspace/commit.js';
+import { commitAndReport } from '../ui/transaction-output.js';
+import { withWorkspaceLock } from '../transaction/lock.js';
+import { workspacePaths } from '../workspace/paths.js';
+import { planAdd } from '../workspace/plan-add.js';
+import { nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
+import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
 /** dmb workspace add <module>: merge projects/<module>/workspace/local/ into services/dagster/. */
 export async function run(ctx: Context, args: string[]): Promise<ExitCode | void> {

@@ -1,9 +1,9 @@
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { ChangeSet } from '../core/plan/changes.js';
-import { readModuleStatus, type ModuleStatus } from '../core/workspace/module-status.js';
-import { workspacePaths } from '../core/workspace/paths.js';
-import { readWorkspaceFiles } from '../core/workspace/workspace-files.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { ChangeSet } from '../transaction/changes.js';
+import { readModuleStatus, type ModuleStatus } from '../workspace/module-status.js';
+import { workspacePaths } from '../workspace/paths.js';
+import { readWorkspaceFiles } from '../workspace/workspace-files.js';
 
 const STATUS_COLOR: Record<ModuleStatus, (text: string) => string> = { ok: paint.green, drifted: paint.yellow, missing: paint.red };
 

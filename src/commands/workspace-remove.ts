@@ -1,14 +1,14 @@
-import type { Context } from '../cli/context.js';
-import { EXIT, usageError, type ExitCode } from '../core/errors.js';
-import { ChangeSet } from '../core/plan/changes.js';
-import { askConfirm } from '../io/prompter.js';
-import { planTransaction } from '../core/workspace/commit.js';
-import { commitAndReport } from '../cli/transaction-output.js';
-import { withWorkspaceLock } from '../core/workspace/lock.js';
-import { shownPath, workspacePaths } from '../core/workspace/paths.js';
-import { planRemove } from '../core/workspace/plan-remove.js';
-import { summarizeChanges } from '../core/workspace/report.js';
-import { assertServiceExists, tildePath } from '../core/workspace/workspace-files.js';
+import type { Context } from '../ui/context.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { ChangeSet } from '../transaction/changes.js';
+import { askConfirm } from '../effects/prompter.js';
+import { planTransaction } from '../workspace/commit.js';
+import { commitAndReport } from '../ui/transaction-output.js';
+import { withWorkspaceLock } from '../transaction/lock.js';
+import { shownPath, workspacePaths } from '../workspace/paths.js';
+import { planRemove } from '../workspace/plan-remove.js';
+import { summarizeChanges } from '../ui/workspace-report.js';
+import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
 /** dmb workspace remove <module>: take out exactly what add merged; optionally the data folder too. */
 export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode | void> {

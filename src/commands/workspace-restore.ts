@@ -1,14 +1,14 @@
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { usageError } from '../core/errors.js';
-import { ChangeSet } from '../core/plan/changes.js';
-import { commitTransaction, planTransaction } from '../core/workspace/commit.js';
-import { renderTransaction } from '../core/workspace/dry-run.js';
-import { withWorkspaceLock } from '../core/workspace/lock.js';
-import { shownPath, workspacePaths } from '../core/workspace/paths.js';
-import { planRestore } from '../core/workspace/plan-restore.js';
-import { formatDelta, summarizeChanges } from '../core/workspace/report.js';
-import { assertServiceExists } from '../core/workspace/workspace-files.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { usageError } from '../errors.js';
+import { ChangeSet } from '../transaction/changes.js';
+import { commitTransaction, planTransaction } from '../workspace/commit.js';
+import { renderTransaction } from '../workspace/dry-run.js';
+import { withWorkspaceLock } from '../transaction/lock.js';
+import { shownPath, workspacePaths } from '../workspace/paths.js';
+import { planRestore } from '../workspace/plan-restore.js';
+import { formatDelta, summarizeChanges } from '../ui/workspace-report.js';
+import { assertServiceExists } from '../workspace/workspace-files.js';
 
 /** dmb workspace restore <timestamp>: put a backup back; the current state is backed up first. */
 export async function run(ctx: Context, args: string[]): Promise<void> {

@@ -1,13 +1,13 @@
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { ChangeSet } from '../core/plan/changes.js';
-import { commitTransaction, planTransaction } from '../core/workspace/commit.js';
-import { renderTransaction } from '../core/workspace/dry-run.js';
-import { withWorkspaceLock } from '../core/workspace/lock.js';
-import { shownPath, workspacePaths } from '../core/workspace/paths.js';
-import { planSync } from '../core/workspace/plan-sync.js';
-import { formatDelta, nextStepsAfterAdd, summarizeChanges } from '../core/workspace/report.js';
-import { assertServiceExists, tildePath } from '../core/workspace/workspace-files.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { ChangeSet } from '../transaction/changes.js';
+import { commitTransaction, planTransaction } from '../workspace/commit.js';
+import { renderTransaction } from '../workspace/dry-run.js';
+import { withWorkspaceLock } from '../transaction/lock.js';
+import { shownPath, workspacePaths } from '../workspace/paths.js';
+import { planSync } from '../workspace/plan-sync.js';
+import { formatDelta, nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
+import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
 /** dmb workspace sync: integrate every module not yet integrated, re-merge drifted ones, in one transaction. */
 export async function run(ctx: Context): Promise<void> {

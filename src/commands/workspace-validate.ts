@@ -1,9 +1,9 @@
-import type { Context } from '../cli/context.js';
-import { paint } from '../cli/paint.js';
-import { EXIT, type ExitCode } from '../core/errors.js';
-import { dagsterBinary, loadCodeLocations, type LoadResult } from '../core/workspace/load-check.js';
-import { shownPath, workspacePaths } from '../core/workspace/paths.js';
-import { formatProblem, hostWorkingDirectory, validateWorkspace } from '../core/workspace/validate.js';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { EXIT, type ExitCode } from '../errors.js';
+import { dagsterBinary, loadCodeLocations, type LoadResult } from '../workspace/load-check.js';
+import { shownPath, workspacePaths } from '../workspace/paths.js';
+import { formatProblem, hostWorkingDirectory, validateWorkspace } from '../workspace/validate.js';
 
 /** dmb workspace validate [--load]: one line per problem with its fix; exit 1 on any. */
 export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {

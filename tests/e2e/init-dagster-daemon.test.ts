@@ -4,8 +4,8 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
-import { toHostWorkspaceYaml } from '../../src/core/workspace/host-view.js';
-import { readEnvValues } from '../../src/core/service/read-env.js';
+import { toHostWorkspaceYaml } from '../../src/workspace/host-view.js';
+import { readEnvValues } from '../../src/shared-service/read-env.js';
 import { addFixtureModules, assertDagsterPostgresInstalled, freePort, graphql, sleep, VENV_BIN, waitForLocations } from '../fixtures/service/support.js';
 
 /**

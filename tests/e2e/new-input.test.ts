@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBinary, runInProcess } from '../helpers/cli.js';
-import { nodeFileSystem } from '../../src/io/effects.js';
+import { nodeFileSystem } from '../../src/effects/effects.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 
 const FLAGS = ['--db', 'none', '--requires', 'none', '--governance', 'quick', '--integrate', 'no', '--deploy', 'no'];

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { runCli, type Runtime } from '../../src/cli/main.js';
-import { realEffects, type Effects } from '../../src/io/effects.js';
-import type { Prompter } from '../../src/io/prompter.js';
+import { runCli, type Runtime } from '../../src/cli/program.js';
+import { realEffects, type Effects } from '../../src/effects/effects.js';
+import type { Prompter } from '../../src/effects/prompter.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DMB_BIN = `${REPO_ROOT}bin/dmb`;

@@ -1,4 +1,4 @@
-import { nodeFileSystem, type FileSystem } from '../../src/io/effects.js';
+import { nodeFileSystem, type FileSystem } from '../../src/effects/effects.js';
 
 /**
  * The real filesystem, except that the Nth writeFile, remove, mkdir or rename outside the workspace lock (counted from

@@ -16,7 +16,7 @@ TEMPLATES = REPO_ROOT / "templates"
 SETS = ["base", "workspace-integration", "addons"]
 MODULE_SETS = [path for folder in SETS for path in sorted((TEMPLATES / folder).rglob("*")) if path.is_file()]
 
-#: The variables `dmb new` renders (src/core/module/variables.ts).
+#: The variables `dmb new` renders (src/module/variables.ts).
 KNOWN = {
     "MODULE_NAME", "MODULE_NAME_UPPER", "MODULE_TITLE", "MODULE_SLUG", "MODULE_DESCRIPTION", "PACKAGE_NAME",
     "GOVERNANCE", "OWNER", "DAGSTER_VERSION", "DB_TYPE", "DB_LABEL", "DB_SERVICE", "DB_IMAGE", "DB_HOST_PORT",

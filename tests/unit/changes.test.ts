@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { ApplyError, ChangeSet, applyChanges } from '../../src/core/plan/changes.js';
-import { lineDelta, renderPlan } from '../../src/core/plan/render-plan.js';
-import { nodeFileSystem } from '../../src/io/effects.js';
+import { ApplyError, ChangeSet, applyChanges } from '../../src/transaction/changes.js';
+import { lineDelta, renderPlan } from '../../src/transaction/render-plan.js';
+import { nodeFileSystem } from '../../src/effects/effects.js';
 import { failingFs } from '../helpers/faulty-fs.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 

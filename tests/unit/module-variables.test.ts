@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { databaseName, databaseUser, moduleFeatures, moduleTemplateSets, moduleVariables } from '../../src/core/module/variables.js';
-import type { NewModuleAnswers } from '../../src/core/module/answers.js';
-import { deriveNames } from '../../src/core/naming.js';
+import { databaseName, databaseUser, moduleFeatures, moduleTemplateSets, moduleVariables } from '../../src/module/variables.js';
+import type { NewModuleAnswers } from '../../src/module/answers.js';
+import { deriveNames } from '../../src/module/naming.js';
 
 function answers(overrides: Partial<NewModuleAnswers> = {}): NewModuleAnswers {
   return {

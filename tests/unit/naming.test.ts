@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveNames } from '../../src/core/naming.js';
-import { EXIT, isDmbError } from '../../src/core/errors.js';
+import { deriveNames } from '../../src/module/naming.js';
+import { EXIT, isDmbError } from '../../src/errors.js';
 
 describe('deriveNames', () => {
   it.each([

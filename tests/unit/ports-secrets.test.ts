@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { DATABASES } from '../../src/core/catalog/databases.js';
-import { nextFreePort, readPorts } from '../../src/core/ports.js';
-import { generatePassword } from '../../src/core/secrets.js';
-import { isPortInUse } from '../../src/io/effects.js';
+import { DATABASES } from '../../src/catalog/databases.js';
+import { nextFreePort, readPorts } from '../../src/workspace/ports/next-free-port.js';
+import { generatePassword } from '../../src/secrets/generate-secret.js';
+import { isPortInUse } from '../../src/effects/effects.js';
 
 const never = async () => false;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyConditions, renderContent, renderPath, substitute } from '../../src/core/templates/render.js';
+import { applyConditions, renderContent, renderPath, substitute } from '../../src/templates/render.js';
 
 const vars = { MODULE_NAME: 'sales_data', MODULE_NAME_UPPER: 'SALES_DATA' };
 

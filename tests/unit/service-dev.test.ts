@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DEV_DAGSTER_YAML, parsePort, planDev, type DevInput } from '../../src/core/service/plan-dev.js';
-import { readEnvValues } from '../../src/core/service/read-env.js';
-import { emptyRegistry, type Registry } from '../../src/core/workspace/registry.js';
+import { DEV_DAGSTER_YAML, parsePort, planDev, type DevInput } from '../../src/shared-service/plan-dev.js';
+import { readEnvValues } from '../../src/shared-service/read-env.js';
+import { emptyRegistry, type Registry } from '../../src/workspace/registry.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 

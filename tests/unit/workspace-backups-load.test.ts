@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backupStamp, parseBackupStamp } from '../../src/core/workspace/backups.js';
-import { parseValidateOutput } from '../../src/core/workspace/load-check.js';
+import { backupStamp, parseBackupStamp } from '../../src/workspace/backups.js';
+import { parseValidateOutput } from '../../src/workspace/load-check.js';
 
 describe('backup folder names', () => {
   it('are UTC, sortable, without ":" and read back (a same-second suffix is ignored)', () => {

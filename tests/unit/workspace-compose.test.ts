@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { locateComposeBlocks, readModuleCompose, removeComposeBlocks, upsertComposeBlocks, type Dependency } from '../../src/core/workspace/compose-file.js';
+import { locateComposeBlocks, readModuleCompose, removeComposeBlocks, upsertComposeBlocks, type Dependency } from '../../src/formats/compose-file.js';
 import { fixture, outsideBlocks } from '../fixtures/workspace/helpers.js';
 
 const FILE = 'services/dagster/docker-compose.yml';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerfileBody, removeDockerfileBlock, upsertDockerfileBlock } from '../../src/core/workspace/dockerfile.js';
+import { dockerfileBody, removeDockerfileBlock, upsertDockerfileBlock } from '../../src/formats/dockerfile.js';
 import { fixture, outsideBlocks } from '../fixtures/workspace/helpers.js';
 
 const FILE = 'services/dagster/Dockerfile';

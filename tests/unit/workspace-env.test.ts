@@ -1,7 +1,7 @@
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { findDuplicateEnvKeys, parseEnvLines, readEnvEntries, setEnvValue } from '../../src/core/workspace/env-file.js';
-import { removeFlatBlock, upsertFlatBlock } from '../../src/core/workspace/flat-block.js';
+import { findDuplicateEnvKeys, parseEnvLines, readEnvEntries, setEnvValue } from '../../src/formats/env-file.js';
+import { removeFlatBlock, upsertFlatBlock } from '../../src/formats/flat-block.js';
 import { fixture, outsideBlocks } from '../fixtures/workspace/helpers.js';
 
 const moduleEnv = fixture('projects', 'sales-data', 'workspace', 'local', '.env');

@@ -2,8 +2,8 @@ import { tempDir } from '../helpers/tree.js';
 import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { realEffects } from '../../src/io/effects.js';
-import { acquireWorkspaceLock, isProcessAlive, withWorkspaceLock } from '../../src/core/workspace/lock.js';
+import { realEffects } from '../../src/effects/effects.js';
+import { acquireWorkspaceLock, isProcessAlive, withWorkspaceLock } from '../../src/transaction/lock.js';
 
 function lockDir(): string {
   const root = tempDir('dmb-lock-');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cutBlock, findBlocks, pairMarkers, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock } from '../../src/core/workspace/markers.js';
-import { removeFlatBlock, upsertFlatBlock } from '../../src/core/workspace/flat-block.js';
-import { isDmbError } from '../../src/core/errors.js';
+import { cutBlock, findBlocks, pairMarkers, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock } from '../../src/formats/markers.js';
+import { removeFlatBlock, upsertFlatBlock } from '../../src/formats/flat-block.js';
+import { isDmbError } from '../../src/errors.js';
 
 function errorOf(fn: () => unknown): { message: string; exitCode: number } {
   try {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DATABASES } from '../../src/core/catalog/databases.js';
-import { choosePublishedPort, collectPortClaims } from '../../src/core/workspace/port-assignment.js';
-import { readPublishedPort } from '../../src/core/workspace/published-ports.js';
-import { findVariableRefs, interpolate } from '../../src/core/workspace/interpolation.js';
+import { DATABASES } from '../../src/catalog/databases.js';
+import { choosePublishedPort, collectPortClaims } from '../../src/workspace/ports/port-assignment.js';
+import { readPublishedPort } from '../../src/workspace/ports/published-ports.js';
+import { findVariableRefs, interpolate } from '../../src/formats/interpolation.js';
 
 describe('published ports', () => {
   const env = new Map([['P', '5438']]);

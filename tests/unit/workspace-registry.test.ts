@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addRegistryEntry, readRegistryText, removeRegistryEntry, replaceRegistryEntry } from '../../src/core/workspace/registry-text.js';
-import { emptyRegistry, serializeRegistry, type RegistryEntry } from '../../src/core/workspace/registry.js';
+import { addRegistryEntry, readRegistryText, removeRegistryEntry, replaceRegistryEntry } from '../../src/workspace/registry-text.js';
+import { emptyRegistry, serializeRegistry, type RegistryEntry } from '../../src/workspace/registry.js';
 
 const entry = (name: string, port = 5438): RegistryEntry => ({
   name,

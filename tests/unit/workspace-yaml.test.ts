@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { readCodeLocations, readModuleLoadFrom, removeLoadFromBlock, upsertLoadFromBlock } from '../../src/core/workspace/workspace-yaml.js';
+import { readCodeLocations, readModuleLoadFrom, removeLoadFromBlock, upsertLoadFromBlock } from '../../src/formats/workspace-yaml.js';
 import { fixture, outsideBlocks } from '../fixtures/workspace/helpers.js';
 
 const serviceYaml = fixture('service', 'workspace.yaml');

@@ -1,0 +1,79 @@
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FileSystem } from '../effects/effects.js';
+import { operationError } from '../errors.js';
+import { renderContent, renderPath, type Variables } from './render.js';
+
+/** The templates shipped with dmb: <repo>/templates (this file lives in dist/core/templates or src/core/templates). */
+export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/** Where a team's customised copy lives (the spec's template location). */
+export function workspaceTemplatesDir(workspace: string): string {
+  return join(workspace, 'patterns', 'dagster');
+}
+
+export interface RenderedFile {
+  /** Output path relative to the target folder. */
+  path: string;
+  content: string;
+  /** Which template produced it, for error messages. */
+  source: string;
+  mode?: number;
+}
+
+/**
+ * The folder a template set comes from: the workspace's copy of the set when it has one,
+ * the built-in set otherwise. Precedence is per set, so a team can customise `base/` alone.
+ */
+export async function resolveSetDir(fs: FileSystem, workspace: string, set: string): Promise<string> {
+  const custom = join(workspaceTemplatesDir(workspace), set);
+  if (await fs.isDirectory(custom)) return custom;
+  const builtin = join(BUILTIN_TEMPLATES, set);
+  if (await fs.isDirectory(builtin)) return builtin;
+  throw operationError(`Template set "${set}" not found in ${custom} or ${builtin}.`, 'Run "dmb init" to restore the templates, or reinstall dmb.');
+}
+
+async function listFiles(fs: FileSystem, dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of (await fs.readdir(dir)).sort()) {
+    const path = join(dir, entry);
+    if (await fs.isDirectory(path)) found.push(...(await listFiles(fs, path)));
+    else found.push(path);
+  }
+  return found;
+}
+
+/** Renders every file of one template set, in a stable order. */
+export async function renderSet(
+  fs: FileSystem,
+  workspace: string,
+  set: string,
+  variables: Variables,
+  features: ReadonlySet<string>,
+): Promise<RenderedFile[]> {
+  const dir = await resolveSetDir(fs, workspace, set);
+  const files: RenderedFile[] = [];
+  for (const path of await listFiles(fs, dir)) {
+    const rel = relative(dir, path);
+    if (rel.endsWith('.gitkeep') && !rel.includes('/')) continue;
+    const source = `${set}/${rel}`;
+    const raw = (await fs.readFile(path)).toString('utf8');
+    const content = rel.endsWith('.template') ? renderContent(raw, variables, features, source) : raw;
+    const mode = await fs.mode(path);
+    files.push({ path: renderPath(rel, variables), content, source, mode: mode !== undefined && mode & 0o111 ? 0o755 : undefined });
+  }
+  return files;
+}
+
+/**
+ * Files the built-in set has and the workspace's customised copy lacks (empty when the set is not
+ * customised). A team may delete a template on purpose, but a copy made by an older dmb silently
+ * shadows newer templates: callers warn, they do not refuse.
+ */
+export async function filesMissingFromCustomSet(fs: FileSystem, workspace: string, set: string): Promise<string[]> {
+  const custom = join(workspaceTemplatesDir(workspace), set);
+  const builtin = join(BUILTIN_TEMPLATES, set);
+  if (!(await fs.isDirectory(custom)) || !(await fs.isDirectory(builtin))) return [];
+  const have = new Set((await listFiles(fs, custom)).map((path) => relative(custom, path)));
+  return (await listFiles(fs, builtin)).map((path) => relative(builtin, path)).filter((rel) => !have.has(rel));
+}

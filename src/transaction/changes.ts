@@ -1,0 +1,161 @@
+import { dirname } from 'node:path';
+import type { FileSystem } from '../effects/effects.js';
+
+/** One file-level change. `before` holds the exact original bytes so a failed apply can put them back. */
+export type Change =
+  | { kind: 'create'; path: string; content: string; mode?: number; step: string }
+  | { kind: 'update'; path: string; before: string; content: string; step: string }
+  | { kind: 'delete'; path: string; before: string; step: string }
+  /**
+   * A folder to delete (a data folder): moved aside inside the transaction (a rename, undone on failure),
+   * deleted for good only after every other change has succeeded.
+   */
+  | { kind: 'removeTree'; path: string; step: string };
+
+/**
+ * An in-memory tree of pending changes over the real filesystem (the Nx devkit idea):
+ * reads see pending writes, identical writes are no-ops, nothing touches disk until applyChanges.
+ */
+export class ChangeSet {
+  private readonly pending = new Map<string, Change>();
+
+  constructor(private readonly fs: FileSystem) {}
+
+  async read(path: string): Promise<string | undefined> {
+    const change = this.pending.get(path);
+    if (change) return change.kind === 'create' || change.kind === 'update' ? change.content : undefined;
+    if (!(await this.fs.exists(path)) || (await this.fs.isDirectory(path))) return undefined;
+    return (await this.fs.readFile(path)).toString('utf8');
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const change = this.pending.get(path);
+    if (change) return change.kind === 'create' || change.kind === 'update';
+    return this.fs.exists(path);
+  }
+
+  async write(path: string, content: string, step: string, mode?: number): Promise<void> {
+    const previous = this.pending.get(path);
+    if (previous?.kind === 'create') {
+      this.pending.set(path, { ...previous, content, step, mode: mode ?? previous.mode });
+      return;
+    }
+    const original = previous?.kind === 'update' || previous?.kind === 'delete' ? previous.before : await this.readDisk(path);
+    if (original === undefined) {
+      this.pending.set(path, { kind: 'create', path, content, mode, step });
+    } else if (original === content) {
+      this.pending.delete(path);
+    } else {
+      this.pending.set(path, { kind: 'update', path, before: original, content, step });
+    }
+  }
+
+  async delete(path: string, step: string): Promise<void> {
+    const previous = this.pending.get(path);
+    if (previous?.kind === 'create') {
+      this.pending.delete(path);
+      return;
+    }
+    const original = previous?.kind === 'update' ? previous.before : await this.readDisk(path);
+    if (original !== undefined) this.pending.set(path, { kind: 'delete', path, before: original, step });
+  }
+
+  removeTree(path: string, step: string): void {
+    this.pending.set(`${path}/`, { kind: 'removeTree', path, step });
+  }
+
+  list(): Change[] {
+    return [...this.pending.values()];
+  }
+
+  private async readDisk(path: string): Promise<string | undefined> {
+    if (!(await this.fs.exists(path))) return undefined;
+    return (await this.fs.readFile(path)).toString('utf8');
+  }
+}
+
+export class ApplyError extends Error {
+  constructor(
+    readonly step: string,
+    readonly path: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${step} failed writing ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/**
+ * Applies every change or none: on any failure, files are put back byte for byte, created files
+ * and the folders made for them are removed, and an ApplyError names the step that failed.
+ * Returns the folders that were moved aside for deletion but could not be deleted afterwards
+ * (the change itself has happened; they are left for the user to delete by hand).
+ */
+export async function applyChanges(changes: Change[], fs: FileSystem): Promise<string[]> {
+  const undo: Array<() => Promise<void>> = [];
+  const asides: string[] = [];
+  const ordered = [...changes.filter((c) => c.kind !== 'removeTree'), ...changes.filter((c) => c.kind === 'removeTree')];
+  for (const change of ordered) {
+    try {
+      if (change.kind === 'create') {
+        const madeDirs: string[] = [];
+        undo.push(async () => {
+          await fs.remove(change.path);
+          for (const dir of [...madeDirs].reverse()) await fs.remove(dir);
+        });
+        await makeParents(fs, dirname(change.path), madeDirs);
+        await fs.writeFile(change.path, change.content, change.mode);
+      } else if (change.kind === 'update') {
+        undo.push(() => fs.writeFile(change.path, change.before));
+        await fs.writeFile(change.path, change.content);
+      } else if (change.kind === 'delete') {
+        undo.push(() => fs.writeFile(change.path, change.before));
+        await fs.remove(change.path);
+      } else {
+        const aside = `${change.path}.dmb-deleting-${process.pid}-${tempCounter++}`;
+        await fs.rename(change.path, aside);
+        undo.push(() => fs.rename(aside, change.path));
+        asides.push(aside);
+      }
+    } catch (error) {
+      await rollback(undo);
+      throw new ApplyError(change.step, change.path, error);
+    }
+  }
+  const leftovers: string[] = [];
+  for (const aside of asides) {
+    try {
+      await fs.remove(aside);
+    } catch {
+      leftovers.push(aside);
+    }
+  }
+  return leftovers;
+}
+
+let tempCounter = 0;
+
+async function rollback(undo: Array<() => Promise<void>>): Promise<void> {
+  for (const step of undo.reverse()) {
+    try {
+      await step();
+    } catch {
+      // Keep undoing the rest: one failed restore must not leave the other files changed too.
+    }
+  }
+}
+
+/** Creates missing parent folders one by one, recording each in `made` (outermost first) as soon as it exists. */
+async function makeParents(fs: FileSystem, dir: string, made: string[]): Promise<void> {
+  const missing: string[] = [];
+  let current = dir;
+  while (!(await fs.exists(current))) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const path of missing) {
+    await fs.mkdir(path);
+    made.push(path);
+  }
+}

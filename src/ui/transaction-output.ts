@@ -1,0 +1,47 @@
+import type { Context } from './context.js';
+import { paint } from './paint.js';
+import type { FileDelta } from './workspace-report.js';
+import { formatDelta } from './workspace-report.js';
+import { commitTransaction, type Transaction } from '../workspace/commit.js';
+import { renderTransaction } from '../workspace/dry-run.js';
+import { shownPath, type WorkspacePaths } from '../workspace/paths.js';
+
+export interface TransactionOutput {
+  /** The --json report, printed after a dry run or a successful commit. */
+  report: Record<string, unknown>;
+  /** "Module integrated with workspace", … */
+  done: string;
+  deltas: FileDelta[];
+  /** Lines printed between "Modified files" and the backup line (port moves, data folder). */
+  notes?: string[];
+  nextSteps: string[];
+}
+
+/**
+ * The shared ending of every workspace-changing command: a dry run prints the plan; otherwise the
+ * transaction is committed (backup first, then all-or-nothing) and the spec's report is printed.
+ */
+export async function commitAndReport(ctx: Context, paths: WorkspacePaths, transaction: Transaction, output: TransactionOutput): Promise<void> {
+  if (ctx.dryRun) {
+    ctx.print(await renderTransaction(transaction, ctx.workspace));
+    ctx.print('Dry run: nothing was written.');
+    if (ctx.json) ctx.printJson(output.report);
+    return;
+  }
+  const { pruneFailed, notDeleted } = await commitTransaction(ctx.effects, paths, transaction);
+  if (ctx.json) ctx.printJson(output.report);
+  ctx.print(`${paint.green('✓')} ${output.done}`);
+  ctx.print('');
+  ctx.print('Modified files:');
+  for (const delta of output.deltas) ctx.print(formatDelta(delta));
+  for (const note of output.notes ?? []) ctx.print(`\n${note}`);
+  ctx.print('');
+  ctx.print(`Backup: ${shownPath(paths, transaction.backup.dir)}/ (put it back with "dmb workspace restore ${transaction.backup.name}")`);
+  if (transaction.prune.length > pruneFailed.length) ctx.print(`Pruned ${transaction.prune.length - pruneFailed.length} backup(s) older than 7 days.`);
+  for (const folder of notDeleted) {
+    ctx.warn(`${paint.yellow('!')} Could not delete all of ${shownPath(paths, folder)}/ (permissions?): the workspace change is done; delete that folder by hand.`);
+  }
+  if (pruneFailed.length > 0) ctx.warn(`Could not delete old backup(s): ${pruneFailed.join(', ')}; delete them by hand.`);
+  ctx.print('');
+  for (const line of output.nextSteps) ctx.print(line);
+}

@@ -1,0 +1,125 @@
+import { parseDocument } from 'yaml';
+import type { Effects } from '../effects/effects.js';
+import { operationError } from '../errors.js';
+import type { ChangeSet } from '../transaction/changes.js';
+import { readComposeLayout, removeComposeBlocks, upsertComposeBlocks, type Dependency } from '../formats/compose-file.js';
+import { dockerfileBody, upsertDockerfileBlock } from '../formats/dockerfile.js';
+import { readEnvEntries } from '../formats/env-file.js';
+import { removeFlatBlock, upsertFlatBlock } from '../formats/flat-block.js';
+import { fingerprintModule, readModuleConfig, type ModuleConfig } from './module-config.js';
+import type { WorkspacePaths } from './paths.js';
+import { choosePublishedPort, collectPortClaims, movePublishedPort } from './ports/port-assignment.js';
+import { addRegistryEntry, replaceRegistryEntry } from './registry-text.js';
+import type { RegistryEntry } from './registry.js';
+import { readWorkspaceFiles, tildePath } from './workspace-files.js';
+import { readCodeLocations, removeLoadFromBlock, upsertLoadFromBlock } from '../formats/workspace-yaml.js';
+import { findPair } from '../formats/yaml-text.js';
+
+export interface PortMove {
+  service: string;
+  from: number;
+  to: number;
+  reason: string;
+  /** The module's files that carry the new port. */
+  files: string[];
+}
+
+export interface AddPlan {
+  config: ModuleConfig;
+  entry: RegistryEntry;
+  /** Set when re-merging a module that is already integrated (sync of a drifted module). */
+  previous?: RegistryEntry;
+  portMove?: PortMove;
+}
+
+/**
+ * Plans merging one module into the shared service: every edit goes into `changes` (module files
+ * first when its port moves, then workspace.yaml, .env, docker-compose.yml, Dockerfile, .registry).
+ * Nothing is written here. With `remerge`, an integrated module's blocks are replaced in place.
+ */
+export async function planAdd(changes: ChangeSet, effects: Effects, paths: WorkspacePaths, input: string, options: { remerge?: boolean } = {}): Promise<AddPlan> {
+  const files = await readWorkspaceFiles(changes, effects.fs, paths);
+  let config = await readModuleConfig(changes, effects.fs, paths, input);
+  const previous = files.registry.integrated_modules.find((e) => e.name === config.folder || e.marker === config.marker);
+  if (previous && !options.remerge) {
+    throw operationError(
+      `Module "${config.folder}" is already integrated (since ${previous.integrated_at}); nothing was changed.`,
+      `Use "dmb workspace remove ${config.folder}" first, or "dmb workspace sync" to re-merge its changed configs.`,
+    );
+  }
+  const { marker } = config;
+  const { text, shown } = files;
+
+  // What the workspace holds besides this module's own blocks: the module must not collide with it.
+  const envOutside = readEnvEntries(removeFlatBlock(text.env, marker, shown.env));
+  const composeOutside = removeComposeBlocks(text.compose, marker, shown.compose);
+  const otherServices = readComposeLayout(composeOutside, shown.compose).list;
+  const otherLocations = readCodeLocations(removeLoadFromBlock(text.workspaceYaml, marker, shown.workspaceYaml), shown.workspaceYaml);
+  const conflicts = [
+    ...[...config.envKeys.keys()]
+      .filter((key) => envOutside.has(key))
+      .map((key) => `${key} is already set in ${shown.env} (line ${envOutside.get(key)?.line}) outside the module's block`),
+    ...config.services.services
+      .filter((s) => otherServices.some((o) => o.name === s.name))
+      .map((s) => `service "${s.name}" already exists in ${shown.compose} (line ${otherServices.find((o) => o.name === s.name)?.line})`),
+    ...config.services.services
+      .filter((s) => s.containerName && otherServices.some((o) => o.containerName === s.containerName))
+      .map((s) => `container_name "${s.containerName}" is already used in ${shown.compose}`),
+    ...config.loadFrom.locations
+      .filter((l) => otherLocations.some((o) => o.locationName === l.locationName))
+      .map((l) => `code location "${l.locationName}" already exists in ${shown.workspaceYaml} (line ${otherLocations.find((o) => o.locationName === l.locationName)?.line})`),
+  ];
+  if (conflicts.length > 0) {
+    throw operationError(
+      `Module "${config.folder}" collides with what the workspace already has; nothing was changed:\n  - ${conflicts.join('\n  - ')}`,
+      "Rename the colliding names in the module's workspace/local/ files (or remove the other definition), then run the command again.",
+    );
+  }
+
+  let portMove: PortMove | undefined;
+  if (config.database) {
+    const env = new Map([...readEnvEntries(text.env)].map(([key, entry]) => [key, entry.value]));
+    const servicesJs = (findPair(parseDocument(composeOutside).contents, 'services')?.value as { toJSON(): unknown } | null)?.toJSON() ?? {};
+    const claims = collectPortClaims({ registry: files.registry, marker, envOutsideBlock: envOutside, otherServices: servicesJs as Record<string, unknown>, env });
+    const wanted = config.database.hostPort;
+    const choice = await choosePublishedPort({ wanted, kind: config.database.kind, claims, isPortInUse: (port) => effects.isPortInUse(port), ownPort: previous?.database?.port });
+    if (choice.reason) {
+      const moved = movePublishedPort(config, choice.port);
+      const movedFiles: string[] = [];
+      if (moved.env !== undefined && config.env) {
+        await changes.write(config.env.path, moved.env, "move the module's published port");
+        movedFiles.push(config.env.shown);
+      }
+      if (moved.compose !== undefined && config.compose) {
+        await changes.write(config.compose.path, moved.compose, "move the module's published port");
+        movedFiles.push(config.compose.shown);
+      }
+      portMove = { service: config.database.service.name, from: wanted, to: choice.port, reason: choice.reason, files: movedFiles };
+      config = await readModuleConfig(changes, effects.fs, paths, config.folder);
+    }
+  }
+
+  const database = config.database;
+  const dependencies: Dependency[] = database
+    ? [{ service: database.service.name, condition: database.service.hasHealthcheck ? 'service_healthy' : 'service_started' }]
+    : [];
+  const entry: RegistryEntry = {
+    name: config.folder,
+    path: tildePath(config.dir, effects.env.HOME),
+    integrated_at: effects.now().toISOString().replace(/\.\d+Z$/, 'Z'),
+    database: database ? { type: database.kind.id, service: database.service.name, port: database.hostPort } : null,
+    marker,
+    fingerprint: await fingerprintModule(changes, effects.fs, config.localDir),
+  };
+  await changes.write(paths.workspaceYaml, upsertLoadFromBlock(text.workspaceYaml, marker, config.loadFrom.itemsText, shown.workspaceYaml), `merge ${shown.workspaceYaml}`);
+  await changes.write(paths.env, upsertFlatBlock(text.env, marker, config.env?.text ?? '', shown.env), `merge ${shown.env}`);
+  await changes.write(paths.compose, upsertComposeBlocks(text.compose, marker, config.services.servicesText, dependencies, shown.compose), `merge ${shown.compose}`);
+  await changes.write(
+    paths.dockerfile,
+    upsertDockerfileBlock(text.dockerfile, marker, dockerfileBody(config.snippet?.text ?? '', config.sourceDir), shown.dockerfile),
+    `merge ${shown.dockerfile}`,
+  );
+  const registryText = previous ? replaceRegistryEntry(files.registryText ?? '', entry, shown.registry) : addRegistryEntry(files.registryText, entry, shown.registry);
+  await changes.write(paths.registry, registryText, `update ${shown.registry}`);
+  return { config, entry, previous, portMove };
+}
