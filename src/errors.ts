@@ -1,5 +1,6 @@
 /** Exit codes: the only numbers the entry point ever passes to process.exit. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** 130 and 143 are what a shell reports for a process stopped by SIGINT (Ctrl-C) and SIGTERM: 128 + signal number. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130, terminated: 143 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /**
@@ -25,6 +26,22 @@ export function usageError(message: string, fix?: string): DmbError {
 /** The operation failed or a check found problems: exit 1. */
 export function operationError(message: string, fix?: string): DmbError {
   return new DmbError(message, EXIT.failed, fix);
+}
+
+/** The signals dmb stops on; the exit code says which one it was. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * The user stopped dmb: Ctrl-C or Esc at a prompt, or SIGINT/SIGTERM while it worked. Thrown (never an exit
+ * code of 2: that means bad usage), and only where what follows is true: nothing was written, or every
+ * written file was put back.
+ */
+export function cancelledError(signal: StopSignal = 'SIGINT', message = `${signal === 'SIGTERM' ? 'Stopped (SIGTERM)' : 'Cancelled'} — nothing was written.`): DmbError {
+  return new DmbError(message, signal === 'SIGTERM' ? EXIT.terminated : EXIT.cancelled);
+}
+
+export function isCancelled(error: unknown): boolean {
+  return isDmbError(error) && (error.exitCode === EXIT.cancelled || error.exitCode === EXIT.terminated);
 }
 
 export function isDmbError(error: unknown): error is DmbError {

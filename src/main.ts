@@ -1,4 +1,6 @@
-import { defaultRuntime, runCli } from './cli/program.js';
+import { defaultRuntime, runCli, type Runtime } from './cli/program.js';
+import { EXIT, cancelledError, type StopSignal } from './errors.js';
+import type { ProcessRunner } from './effects/process.js';
 
 /** A reader that stops early (`dmb … | head`) closes our stdout: that is not an error worth a crash. */
 function ignoreClosedPipes(): void {
@@ -9,7 +11,41 @@ function ignoreClosedPipes(): void {
   }
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Ctrl-C and SIGTERM become a cancellation the running command sees (an AbortSignal): a prompt closes, a
+ * child process is stopped, a workspace change is rolled back, the lock released, then dmb exits 130 (143).
+ * A second signal does not wait: every child process group is killed and dmb exits at once.
+ */
+function cancelOnSignals(processes: () => ProcessRunner | undefined): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: StopSignal) => {
+    if (!controller.signal.aborted) {
+      controller.abort(cancelledError(name));
+      return;
+    }
+    processes()?.killAll();
+    process.exit(name === 'SIGTERM' ? EXIT.terminated : EXIT.cancelled);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The entry point: the only place that sets the exit code (or exits, on a second Ctrl-C). */
+export async function main(argv: string[], makeRuntime: (signal: AbortSignal) => Runtime = defaultRuntime): Promise<void> {
   ignoreClosedPipes();
-  process.exitCode = await runCli(argv, defaultRuntime());
+  let runtime: Runtime | undefined;
+  const cancellation = cancelOnSignals(() => runtime?.effects.processes);
+  runtime = makeRuntime(cancellation.signal);
+  try {
+    process.exitCode = await runCli(argv, { ...runtime, signal: cancellation.signal });
+  } finally {
+    cancellation.dispose();
+  }
 }

@@ -3,10 +3,11 @@ import { homedir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { EXIT, isDmbError, usageError, type ExitCode } from '../errors.js';
 import { realEffects, type Effects } from '../effects/effects.js';
-import { clackPrompter, type Prompter } from '../effects/prompter.js';
+import { createClackPrompter, type Prompter } from '../effects/prompter.js';
+import type { CommandInput, CommandModule } from '../commands/options.js';
 import type { Context } from '../ui/context.js';
 import { paint } from '../ui/paint.js';
-import { VERSION } from '../version.js';
+import { DAGSTER_VERSION, VERSION } from '../version.js';
 
 export interface GlobalOptions {
   workspace?: string;
@@ -23,9 +24,12 @@ export interface Runtime {
   stderr: (text: string) => void;
   isTTY: boolean;
   prompter: Prompter;
+  /** Aborted on Ctrl-C/SIGTERM (main.ts); commands stop at their next safe point. */
+  signal?: AbortSignal;
 }
 
-type Handler = (ctx: Context, args: string[], options: Record<string, unknown>) => Promise<ExitCode | void>;
+/** A command module as the table sees it: `parse` makes its typed options, `run` takes exactly those. */
+type AnyCommandModule = Pick<CommandModule<unknown>, 'parse'> & { run(ctx: Context, options: never): Promise<ExitCode | void> };
 
 /** Each command lives in its own module, imported only when it runs so --help stays fast. */
 interface CommandSpec {
@@ -34,10 +38,10 @@ interface CommandSpec {
   summary: string;
   /** Commander option triples: flags, description, default. Values are checked by the command, not here. */
   options?: Array<[flags: string, description: string, defaultValue?: string]>;
-  load: () => Promise<{ run: Handler }>;
+  load: () => Promise<AnyCommandModule>;
 }
 
-const COMMANDS: CommandSpec[] = [
+export const COMMANDS: CommandSpec[] = [
   {
     path: ['new'],
     args: '[module-name]',
@@ -106,20 +110,41 @@ const COMMANDS: CommandSpec[] = [
   },
 ];
 
-function addGlobalOptions(command: Command): Command {
+/** What the parser has seen so far, wherever on the command line: known even when parsing then fails. */
+interface Seen {
+  json: boolean;
+}
+
+function addGlobalOptions(command: Command, seen: Seen): Command {
   return command
     .option('-w, --workspace <dir>', 'workspace root (env DMB_WORKSPACE, default ~/workspace)')
     .option('--dry-run', 'write nothing; show each file that would be created or changed, with diffs')
     .option('-y, --yes', 'take the default for every question not answered by a flag')
     .option('--json', 'print the report as JSON on stdout')
-    .option('--no-color', 'plain output (also when NO_COLOR is set)');
+    .option('--no-color', 'plain output (also when NO_COLOR is set)')
+    .on('option:json', () => (seen.json = true));
+}
+
+/** The global options as commander parsed them, typed once here. */
+function readGlobalOptions(raw: Record<string, unknown>): GlobalOptions {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { workspace: text(raw.workspace), dryRun: raw.dryRun === true, yes: raw.yes === true, json: raw.json === true, color: raw.color !== false };
+}
+
+/** `~` and `~/…` mean the home folder, also where no shell expanded them (DMB_WORKSPACE='~/ws', --workspace=~/ws). */
+export function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return resolve(home, path.slice(2));
+  return path;
 }
 
 function buildContext(runtime: Runtime, options: GlobalOptions): Context {
   const env = runtime.effects.env;
   if (options.workspace === '') throw usageError('--workspace is empty.', 'Pass the workspace folder, e.g. --workspace ~/workspace.');
-  const workspace = resolve(options.workspace ?? env.DMB_WORKSPACE ?? resolve(homedir(), 'workspace'));
-  const color = options.color !== false && !('NO_COLOR' in env) && runtime.isTTY && !options.json;
+  const home = env.HOME || homedir();
+  const workspace = resolve(expandHome(options.workspace ?? (env.DMB_WORKSPACE || '~/workspace'), home));
+  // no-color.org: NO_COLOR disables colour when it is present and not empty.
+  const color = options.color !== false && !env.NO_COLOR && runtime.isTTY && !options.json;
   const human = options.json ? runtime.stderr : runtime.stdout;
   return {
     effects: runtime.effects,
@@ -130,54 +155,67 @@ function buildContext(runtime: Runtime, options: GlobalOptions): Context {
     color,
     interactive: runtime.isTTY && !options.yes,
     prompter: runtime.prompter,
+    signal: runtime.signal ?? new AbortController().signal,
     print: (text) => human(`${color ? text : paint.strip(text)}\n`),
     printJson: (data) => runtime.stdout(`${JSON.stringify(data, null, 2)}\n`),
     warn: (text) => runtime.stderr(`${color ? text : paint.strip(text)}\n`),
   };
 }
 
-export function defaultRuntime(): Runtime {
+export function defaultRuntime(signal?: AbortSignal): Runtime {
   return {
     effects: realEffects(),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    prompter: clackPrompter,
+    prompter: createClackPrompter({ signal }),
+    signal,
   };
 }
 
 /** Parses argv, runs one command, and turns every outcome into an exit code. Never calls process.exit. */
 export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
+  const seen: Seen = { json: false };
+  // Commander's own output (help, usage errors) is held until the outcome is known: `--version` replaces it.
+  const commanderOutput: Array<() => void> = [];
   const program = new Command('dmb')
     .description('dagster-module-builder: scaffold, integrate and deploy self-contained Dagster modules')
-    .version(VERSION, '-V, --version')
+    .option('-V, --version', 'output the version number (with --json: as JSON)')
     .exitOverride()
-    .configureOutput({ writeOut: runtime.stdout, writeErr: runtime.stderr })
+    .configureOutput({
+      writeOut: (text) => commanderOutput.push(() => runtime.stdout(text)),
+      writeErr: (text) => commanderOutput.push(() => runtime.stderr(text)),
+    })
     .showHelpAfterError('(run with --help for usage)');
-  addGlobalOptions(program);
+  addGlobalOptions(program, seen);
+  // `dmb --version <command>` answers the version, as commander's own --version would.
+  program.hook('preSubcommand', () => {
+    if (program.opts().version === true) throw new CommanderError(EXIT.ok, 'dmb.version', VERSION);
+  });
   const groups = new Map<string, Command>();
   for (const spec of COMMANDS) {
     let parent = program;
     for (const group of spec.path.slice(0, -1)) {
       let groupCommand = groups.get(group);
       if (!groupCommand) {
-        groupCommand = parent.command(group).description(`${group} commands`).exitOverride();
+        groupCommand = addGlobalOptions(parent.command(group).description(`${group} commands`).exitOverride(), seen);
         groups.set(group, groupCommand);
       }
       parent = groupCommand;
     }
     const command = parent.command(`${spec.path.at(-1)} ${spec.args}`.trim()).description(spec.summary).exitOverride();
     for (const [flags, description, defaultValue] of spec.options ?? []) command.option(flags, description, defaultValue);
-    addGlobalOptions(command);
+    addGlobalOptions(command, seen);
     command.action(async (...params: unknown[]) => {
       const self = params.at(-1) as Command;
-      const options = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-      const ctx = buildContext(runtime, options);
-      const { run } = await spec.load();
-      exitCode = (await run(ctx, self.args, options)) ?? EXIT.ok;
+      const ctx = buildContext(runtime, readGlobalOptions(self.optsWithGlobals()));
+      const module = await spec.load();
+      const input: CommandInput = { args: self.args, options: self.opts() };
+      exitCode = (await module.run(ctx, module.parse(input) as never)) ?? EXIT.ok;
     });
   }
+  const versionRequested = () => program.opts().version === true;
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -186,14 +224,27 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
+    if (versionRequested()) {
+      commanderOutput.length = 0;
+      runtime.stdout(seen.json ? `${JSON.stringify({ version: VERSION, dagster_version: DAGSTER_VERSION }, null, 2)}\n` : `${VERSION}\n`);
+      return EXIT.ok;
+    }
     const code = reportError(error, runtime);
-    // A script that asked for --json gets a JSON answer on stdout even when the command failed.
-    if (code !== EXIT.ok && argv.includes('--json') && !(error instanceof CommanderError)) {
-      const fix = isDmbError(error) ? error.fix : describeFileSystemError(error)?.fix;
-      runtime.stdout(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error), fix: fix ?? null, exit_code: code }, null, 2)}\n`);
+    // A script that asked for --json gets one JSON document on stdout, also when the command failed.
+    if (code !== EXIT.ok && seen.json) {
+      const { message, fix } = describeError(error);
+      runtime.stdout(`${JSON.stringify({ error: message, fix: fix ?? null, exit_code: code }, null, 2)}\n`);
     }
     return code;
+  } finally {
+    for (const write of commanderOutput) write();
   }
+}
+
+function describeError(error: unknown): { message: string; fix?: string } {
+  if (error instanceof CommanderError) return { message: error.message.replace(/^error: /, ''), fix: 'Run "dmb --help" for the commands and their options.' };
+  if (isDmbError(error)) return { message: error.message, fix: error.fix };
+  return describeFileSystemError(error) ?? { message: error instanceof Error ? error.message : String(error) };
 }
 
 /** What the operating system refused, in words a user can act on (no stack trace for a permission problem). */

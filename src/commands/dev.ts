@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { Context } from '../ui/context.js';
 import { paint } from '../ui/paint.js';
-import { EXIT, operationError, type ExitCode } from '../errors.js';
+import { EXIT, isCancelled, operationError, type ExitCode } from '../errors.js';
+import { formatCommand, type ProcessCommand } from '../effects/process.js';
+import { stringOption, type CommandInput } from './options.js';
 import { parsePort, planDev, type DevPlan } from '../shared-service/plan-dev.js';
 import { hostStoragePath, serviceDir, servicePath } from '../shared-service/paths.js';
 import { emptyRegistry, parseRegistry } from '../workspace/registry.js';
@@ -13,11 +14,19 @@ import { DAGSTER_VERSION } from '../version.js';
 const STOP_GRACE_MS = 30_000;
 
 /**
- * `dmb dev`: the whole workspace on this host, no Docker. The planning is pure (core/service/plan-dev);
- * this command layer owns the long-running child process, its signals and the throwaway DAGSTER_HOME.
+ * `dmb dev`: the whole workspace on this host, no Docker. The planning is pure (shared-service/plan-dev);
+ * this command runs it in the foreground through the process seam and owns the throwaway DAGSTER_HOME.
  */
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
-  const port = parsePort(options.port);
+export interface DevOptions {
+  port: number;
+}
+
+export function parse(input: CommandInput): DevOptions {
+  return { port: parsePort(stringOption(input, 'port')) };
+}
+
+export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> {
+  const { port } = options;
   const { fs } = ctx.effects;
   const workspaceYaml = await readRequired(ctx, servicePath(ctx.workspace, 'workspaceYaml'));
   const envText = (await readOptional(ctx, servicePath(ctx.workspace, 'env'))) ?? '';
@@ -46,6 +55,7 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   await warnAboutStoppedDatabases(ctx, registry.integrated_modules);
   if (ctx.dryRun) {
     if (ctx.json) ctx.printJson({ command: [plan.command, ...plan.args], cwd: plan.cwd, overrides: plan.overrides, locations: plan.locations, port });
+    ctx.print(`Would run: ${formatCommand({ program: plan.command, args: plan.args })}`);
     ctx.print(paint.dim('dry run: dagster dev was not started, nothing was written'));
     return EXIT.ok;
   }
@@ -54,7 +64,9 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
   await fs.mkdir(tempHome);
   try {
     for (const file of plan.files) await fs.writeFile(file.path, file.content);
-    return await runForeground(ctx, plan);
+    const ended = await runForeground(ctx, plan);
+    if (ctx.json) ctx.printJson({ port, url: `http://localhost:${port}`, locations: plan.locations, overrides: plan.overrides, ended });
+    return EXIT.ok;
   } finally {
     await fs.remove(tempHome);
   }
@@ -88,73 +100,38 @@ async function warnAboutStoppedDatabases(ctx: Context, modules: Array<{ name: st
 }
 
 /**
- * Runs dagster dev in its own process group, so a terminal Ctrl-C reaches dmb once and dmb forwards it once
- * (dagster dev maps SIGTERM to the same clean shutdown). A second signal, or a shutdown that takes longer than
- * the grace period, kills the whole group: nothing is left listening on the port after dmb returns.
+ * Runs dagster dev in the foreground through the process seam: in its own process group, so a terminal Ctrl-C
+ * reaches dmb once and dmb asks dagster dev once (SIGTERM: its clean shutdown). A shutdown that takes longer
+ * than the grace period, or a second Ctrl-C, kills the whole group: nothing is left listening on the port.
+ * With --json, Dagster's logs go to stderr: stdout carries only dmb's one JSON document.
  */
-async function runForeground(ctx: Context, plan: DevPlan): Promise<ExitCode> {
-  const child = spawn(plan.command, plan.args, { cwd: plan.cwd, env: plan.env, stdio: 'inherit', detached: true });
-  let stopRequested = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopRequested) {
-      killGroup(child, 'SIGKILL');
-      return;
-    }
-    stopRequested = true;
-    ctx.warn(paint.dim(`\n${signal} received: stopping dagster dev…`));
-    signalChild(child, signal);
-    killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS);
-    killTimer.unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+async function runForeground(ctx: Context, plan: DevPlan): Promise<'stopped' | 'exited'> {
+  const command: ProcessCommand = { program: plan.command, args: plan.args, cwd: plan.cwd, env: plan.env, install: dagsterInstallFix };
   try {
-    const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code, signal) => resolvePromise({ code, signal }));
-    }).catch((error: Error) => {
-      throw operationError(`Could not start ${plan.command}: ${error.message}.`, 'Set DMB_DAGSTER_BIN to the dagster executable of a Python environment with dagster and dagster-webserver.');
+    const outcome = await ctx.effects.processes.foreground(command, {
+      signal: ctx.signal,
+      stopSignal: 'SIGTERM',
+      graceMs: STOP_GRACE_MS,
+      stdout: ctx.json ? 'stderr' : 'inherit',
     });
-    // Whatever dagster dev left behind in its group (a code server, a webserver that did not stop) goes too.
-    killGroup(child, 'SIGKILL');
-    if (stopRequested) {
-      ctx.print('dagster dev stopped.');
-      return EXIT.ok;
-    }
-    if (outcome.code === 0) return EXIT.ok;
+    if (outcome.code === 0) return 'exited';
     throw operationError(
       `dagster dev exited ${outcome.signal ? `on ${outcome.signal}` : `with code ${outcome.code}`}.`,
       'Read its output above: a code location that fails to import names the module and the error.',
     );
-  } finally {
-    if (killTimer) clearTimeout(killTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  } catch (error) {
+    if (!isCancelled(error)) throw error;
+    ctx.print('dagster dev stopped.');
+    return 'stopped';
   }
 }
 
-function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    child.kill(signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already empty.
-  }
-}
+const dagsterInstallFix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
 
 /** DMB_DAGSTER_BIN when set (it must exist), otherwise `dagster` on PATH. */
 async function findDagster(ctx: Context): Promise<string> {
   const { fs, env } = ctx.effects;
-  const fix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
+  const fix = dagsterInstallFix;
   if (env.DMB_DAGSTER_BIN) {
     // Absolute, because dagster dev runs in the temp DAGSTER_HOME, not where dmb was started.
     const bin = resolve(env.DMB_DAGSTER_BIN);

@@ -8,14 +8,22 @@ import { planInit } from '../shared-service/plan-init.js';
 import { serviceDir } from '../shared-service/paths.js';
 import { workspaceTemplatesDir } from '../templates/template-sets.js';
 import { withWorkspaceLock } from '../transaction/lock.js';
+import { lockOptions } from '../ui/transaction-output.js';
 import { workspacePaths } from '../workspace/paths.js';
+
+/** `dmb init` has only the global options. */
+export type InitOptions = Record<string, never>;
+
+export function parse(): InitOptions {
+  return {};
+}
 
 /** `dmb init`: the shared Dagster service and the team's templates, creating only what is missing. */
 export async function run(ctx: Context): Promise<ExitCode> {
   // Once the service exists, `workspace add/remove` may be writing it: plan and apply under their lock, so
   // "create only what is missing" is decided on what is really there. A first init has nobody to race with.
   if (!ctx.dryRun && (await ctx.effects.fs.isDirectory(serviceDir(ctx.workspace)))) {
-    return withWorkspaceLock(ctx.effects, workspacePaths(ctx.workspace).lock, { command: 'dmb init' }, () => initWorkspace(ctx));
+    return withWorkspaceLock(ctx.effects, workspacePaths(ctx.workspace).lock, lockOptions(ctx, 'dmb init'), () => initWorkspace(ctx));
   }
   return initWorkspace(ctx);
 }
@@ -27,7 +35,7 @@ async function initWorkspace(ctx: Context): Promise<ExitCode> {
     workspace: ctx.workspace,
     service: serviceDir(ctx.workspace),
     patterns: workspaceTemplatesDir(ctx.workspace),
-    dryRun: ctx.dryRun,
+    dry_run: ctx.dryRun,
     changed: plan.created.length > 0,
     created: plan.created,
     kept: plan.kept,

@@ -13,6 +13,7 @@ import { renderPlan } from '../transaction/render-plan.js';
 import { nextFreePort, readPorts } from '../workspace/ports/next-free-port.js';
 import { generatePassword } from '../secrets/generate-secret.js';
 import { ask, askMany, type AskOptions } from '../effects/prompter.js';
+import { stringOption, type CommandInput } from './options.js';
 
 const LATER_CHOICES = [
   { value: 'yes', label: 'yes, now' },
@@ -20,10 +21,36 @@ const LATER_CHOICES = [
   { value: 'later', label: 'later' },
 ] as const;
 
-async function gatherAnswers(ctx: Context, args: string[], options: Record<string, unknown>): Promise<NewModuleAnswers> {
+/** `dmb new [module-name]` as typed options: every question's flag, undefined when not given. */
+export interface NewOptions {
+  name?: string;
+  db?: string;
+  requires?: string;
+  governance?: string;
+  integrate?: string;
+  deploy?: string;
+  description?: string;
+  owner?: string;
+}
+
+export function parse(input: CommandInput): NewOptions {
+  const text = (name: keyof NewOptions) => stringOption(input, name);
+  return {
+    name: input.args[0],
+    db: text('db'),
+    requires: text('requires'),
+    governance: text('governance'),
+    integrate: text('integrate'),
+    deploy: text('deploy'),
+    description: text('description'),
+    owner: text('owner'),
+  };
+}
+
+async function gatherAnswers(ctx: Context, options: NewOptions): Promise<NewModuleAnswers> {
   const askOptions: AskOptions = { interactive: ctx.interactive, yes: ctx.yes, prompter: ctx.prompter };
   const rawName =
-    args[0] ??
+    options.name ??
     (ctx.interactive ? await ctx.prompter.text({ message: 'Module name (e.g. customer-analytics)', flag: '<module-name>' }) : undefined);
   if (rawName === undefined) {
     throw usageError('No module name given.', 'Run "dmb new <module-name>", e.g. "dmb new customer-analytics".');
@@ -37,7 +64,7 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
       choices: DATABASE_CHOICES.map((value) => ({ value, hint: value === 'none' ? 'IO manager storage only' : databaseKind(value)?.image })),
       default: 'none',
     },
-    options.db as string | undefined,
+    options.db,
     askOptions,
   );
   const requirements = await askMany(
@@ -47,7 +74,7 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
       choices: REQUIREMENTS.map((r) => ({ value: r.id, label: r.label, hint: `${r.group}, ~${r.sizeMb} MB` })),
       default: [],
     },
-    options.requires as string | undefined,
+    options.requires,
     askOptions,
   );
   const governance = await ask<GovernanceChoice>(
@@ -57,23 +84,23 @@ async function gatherAnswers(ctx: Context, args: string[], options: Record<strin
       choices: GOVERNANCE_LEVELS.map((level) => ({ value: level.id, hint: level.summary })),
       default: 'standard',
     },
-    options.governance as string | undefined,
+    options.governance,
     askOptions,
   );
   const integrate = await ask<LaterChoice>(
     { message: 'Integrate with the workspace now?', flag: '--integrate', choices: [...LATER_CHOICES], default: 'later' },
-    options.integrate as string | undefined,
+    options.integrate,
     askOptions,
   );
   const deploy = await ask<LaterChoice>(
     { message: 'Configure a deployment now?', flag: '--deploy', choices: [...LATER_CHOICES], default: 'later' },
-    options.deploy as string | undefined,
+    options.deploy,
     askOptions,
   );
-  const description = (options.description as string | undefined)?.trim() || `${names.title} Dagster module`;
+  const description = options.description?.trim() || `${names.title} Dagster module`;
   if (/[\r\n]/.test(description)) throw usageError('--description must be one line.', 'Pass a short one-line description.');
   // Written as `team:<owner>` on assets and `@<owner>` in CODEOWNERS, so an e-mail address or spaces would not fit.
-  const owner = ((options.owner as string | undefined) ?? 'data-team').replace(/^@/, '');
+  const owner = (options.owner ?? 'data-team').replace(/^@/, '');
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/.test(owner)) {
     throw usageError(`--owner "${owner}" is not a team or user name.`, 'Pass e.g. --owner data-platform or --owner my-org/data-team.');
   }
@@ -119,8 +146,8 @@ async function readNetworkName(ctx: Context): Promise<string> {
   return match?.[1] ?? 'workspace-net';
 }
 
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode> {
-  const answers = await gatherAnswers(ctx, args, options);
+export async function run(ctx: Context, options: NewOptions): Promise<ExitCode> {
+  const answers = await gatherAnswers(ctx, options);
   const target = projectDir(ctx.workspace, answers.names.slug);
   if (answers.integrate === 'yes' && !(await ctx.effects.fs.exists(join(ctx.workspace, 'services', 'dagster', '.registry')))) {
     throw usageError(
@@ -144,7 +171,7 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   if (ctx.dryRun) {
     ctx.print(await renderPlan(changes, ctx.workspace));
     ctx.print(paint.dim('dry run: nothing was written'));
-    if (ctx.json) ctx.printJson({ module: answers.names.slug, path: target, dryRun: true, files: created });
+    if (ctx.json) ctx.printJson({ module: answers.names.slug, path: target, dry_run: true, files: created });
     return EXIT.ok;
   }
   try {
@@ -200,7 +227,7 @@ async function handOver(ctx: Context, answers: NewModuleAnswers, report: Record<
     const add = await import('./workspace-add.js');
     let integration: unknown = null;
     try {
-      return (await add.run({ ...ctx, printJson: (data) => (integration = data) }, [slug])) ?? EXIT.ok;
+      return (await add.run({ ...ctx, printJson: (data) => (integration = data) }, { module: slug })) ?? EXIT.ok;
     } catch (error) {
       ctx.warn(`${paint.red('✗')} The module was created, but integrating it failed: ${errorText(error)}`);
       ctx.warn(`  Fix the cause, then run: dmb workspace add ${slug}${workspaceFlag}`);

@@ -3,17 +3,27 @@ import { paint } from '../ui/paint.js';
 import { usageError, type ExitCode } from '../errors.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { planTransaction } from '../workspace/commit.js';
-import { commitAndReport } from '../ui/transaction-output.js';
+import { commitAndReport, lockOptions } from '../ui/transaction-output.js';
 import { withWorkspaceLock } from '../transaction/lock.js';
 import { workspacePaths } from '../workspace/paths.js';
 import { planAdd } from '../workspace/plan-add.js';
 import { nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
+import type { CommandInput } from './options.js';
 import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
+export interface AddOptions {
+  module: string;
+}
+
+export function parse(input: CommandInput): AddOptions {
+  const module = input.args[0];
+  if (!module) throw usageError('Which module? No module name given.', 'Run "dmb workspace add <module-name>".');
+  return { module };
+}
+
 /** dmb workspace add <module>: merge projects/<module>/workspace/local/ into services/dagster/. */
-export async function run(ctx: Context, args: string[]): Promise<ExitCode | void> {
-  const input = args[0];
-  if (!input) throw usageError('Which module? No module name given.', 'Run "dmb workspace add <module-name>".');
+export async function run(ctx: Context, options: AddOptions): Promise<ExitCode | void> {
+  const input = options.module;
   const paths = workspacePaths(ctx.workspace);
   await assertServiceExists(ctx.effects.fs, paths);
   const home = ctx.effects.env.HOME;
@@ -47,5 +57,5 @@ export async function run(ctx: Context, args: string[]): Promise<ExitCode | void
   };
 
   if (ctx.dryRun) return work();
-  return withWorkspaceLock(ctx.effects, paths.lock, { command: `dmb workspace add ${input}` }, work);
+  return withWorkspaceLock(ctx.effects, paths.lock, lockOptions(ctx, `dmb workspace add ${input}`), work);
 }

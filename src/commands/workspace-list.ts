@@ -7,6 +7,13 @@ import { readWorkspaceFiles } from '../workspace/workspace-files.js';
 
 const STATUS_COLOR: Record<ModuleStatus, (text: string) => string> = { ok: paint.green, drifted: paint.yellow, missing: paint.red };
 
+/** Only the global options. */
+export type ListOptions = Record<string, never>;
+
+export function parse(): ListOptions {
+  return {};
+}
+
 /** dmb workspace list: the integrated modules with database, port and status. */
 export async function run(ctx: Context): Promise<void> {
   const paths = workspacePaths(ctx.workspace);

@@ -3,23 +3,35 @@ import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { askConfirm } from '../effects/prompter.js';
 import { planTransaction } from '../workspace/commit.js';
-import { commitAndReport } from '../ui/transaction-output.js';
+import { commitAndReport, lockOptions } from '../ui/transaction-output.js';
 import { withWorkspaceLock } from '../transaction/lock.js';
 import { shownPath, workspacePaths } from '../workspace/paths.js';
 import { planRemove } from '../workspace/plan-remove.js';
 import { summarizeChanges } from '../ui/workspace-report.js';
+import { flagOption, type CommandInput } from './options.js';
 import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
+export interface RemoveOptions {
+  module: string;
+  /** undefined: not given on the command line, so asked (or its default taken). */
+  purgeData?: true;
+}
+
+export function parse(input: CommandInput): RemoveOptions {
+  const module = input.args[0];
+  if (!module) throw usageError('Which module? No module name given.', 'Run "dmb workspace remove <module-name>".');
+  return { module, purgeData: flagOption(input, 'purgeData') || undefined };
+}
+
 /** dmb workspace remove <module>: take out exactly what add merged; optionally the data folder too. */
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode | void> {
-  const input = args[0];
-  if (!input) throw usageError('Which module? No module name given.', 'Run "dmb workspace remove <module-name>".');
+export async function run(ctx: Context, options: RemoveOptions): Promise<ExitCode | void> {
+  const input = options.module;
   const paths = workspacePaths(ctx.workspace);
   const fs = ctx.effects.fs;
   await assertServiceExists(fs, paths);
   const home = ctx.effects.env.HOME;
   const asking = { interactive: ctx.interactive, yes: ctx.yes, prompter: ctx.prompter };
-  const purgeFlag = options.purgeData === true ? true : undefined;
+  const purgeFlag = options.purgeData;
 
   // Check first (not integrated, corrupt files: refused before any question), then ask, then lock and plan again.
   const preview = await planRemove(new ChangeSet(fs), ctx.effects, paths, input);
@@ -68,5 +80,5 @@ export async function run(ctx: Context, args: string[], options: Record<string, 
   };
 
   if (ctx.dryRun) return work();
-  return withWorkspaceLock(ctx.effects, paths.lock, { command: `dmb workspace remove ${input}` }, work);
+  return withWorkspaceLock(ctx.effects, paths.lock, lockOptions(ctx, `dmb workspace remove ${input}`), work);
 }

@@ -5,15 +5,26 @@ import { ChangeSet } from '../transaction/changes.js';
 import { commitTransaction, planTransaction } from '../workspace/commit.js';
 import { renderTransaction } from '../workspace/dry-run.js';
 import { withWorkspaceLock } from '../transaction/lock.js';
+import { lockOptions } from '../ui/transaction-output.js';
 import { shownPath, workspacePaths } from '../workspace/paths.js';
 import { planRestore } from '../workspace/plan-restore.js';
 import { formatDelta, summarizeChanges } from '../ui/workspace-report.js';
+import type { CommandInput } from './options.js';
 import { assertServiceExists } from '../workspace/workspace-files.js';
 
+export interface RestoreOptions {
+  timestamp: string;
+}
+
+export function parse(input: CommandInput): RestoreOptions {
+  const timestamp = input.args[0];
+  if (!timestamp) throw usageError('Which backup? No timestamp given.', 'Run "dmb workspace restore <timestamp>" with a folder name from services/dagster/modules/backups/.');
+  return { timestamp };
+}
+
 /** dmb workspace restore <timestamp>: put a backup back; the current state is backed up first. */
-export async function run(ctx: Context, args: string[]): Promise<void> {
-  const stamp = args[0];
-  if (!stamp) throw usageError('Which backup? No timestamp given.', 'Run "dmb workspace restore <timestamp>" with a folder name from services/dagster/modules/backups/.');
+export async function run(ctx: Context, options: RestoreOptions): Promise<void> {
+  const stamp = options.timestamp;
   const paths = workspacePaths(ctx.workspace);
   await assertServiceExists(ctx.effects.fs, paths);
   const work = async () => {
@@ -34,7 +45,7 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
       if (ctx.json) ctx.printJson(report);
       return;
     }
-    await commitTransaction(ctx.effects, paths, transaction);
+    await commitTransaction(ctx.effects, paths, transaction, ctx.signal);
     if (ctx.json) ctx.printJson(report);
     ctx.print(`${paint.green('✓')} Restored backup ${backup.name}`);
     ctx.print('');
@@ -45,5 +56,5 @@ export async function run(ctx: Context, args: string[]): Promise<void> {
     ctx.print('Check it with "dmb workspace validate", then restart: docker-compose up -d --build');
   };
   if (ctx.dryRun) return work();
-  return withWorkspaceLock(ctx.effects, paths.lock, { command: `dmb workspace restore ${stamp}` }, work);
+  return withWorkspaceLock(ctx.effects, paths.lock, lockOptions(ctx, `dmb workspace restore ${stamp}`), work);
 }

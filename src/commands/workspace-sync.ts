@@ -4,10 +4,18 @@ import { ChangeSet } from '../transaction/changes.js';
 import { commitTransaction, planTransaction } from '../workspace/commit.js';
 import { renderTransaction } from '../workspace/dry-run.js';
 import { withWorkspaceLock } from '../transaction/lock.js';
+import { lockOptions } from '../ui/transaction-output.js';
 import { shownPath, workspacePaths } from '../workspace/paths.js';
 import { planSync } from '../workspace/plan-sync.js';
 import { formatDelta, nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
 import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
+
+/** Only the global options. */
+export type SyncOptions = Record<string, never>;
+
+export function parse(): SyncOptions {
+  return {};
+}
 
 /** dmb workspace sync: integrate every module not yet integrated, re-merge drifted ones, in one transaction. */
 export async function run(ctx: Context): Promise<void> {
@@ -54,7 +62,7 @@ export async function run(ctx: Context): Promise<void> {
       if (ctx.json) ctx.printJson(report);
       return;
     }
-    await commitTransaction(ctx.effects, paths, transaction);
+    await commitTransaction(ctx.effects, paths, transaction, ctx.signal);
     if (ctx.json) ctx.printJson(report);
     ctx.print(`${paint.green('✓')} Workspace synced`);
     summary();
@@ -67,5 +75,5 @@ export async function run(ctx: Context): Promise<void> {
     for (const line of nextStepsAfterAdd(tildePath(paths.serviceDir, home), [...plan.integrated, ...plan.remerged].map((p) => p.config.marker))) ctx.print(line);
   };
   if (ctx.dryRun) return work();
-  return withWorkspaceLock(ctx.effects, paths.lock, { command: 'dmb workspace sync' }, work);
+  return withWorkspaceLock(ctx.effects, paths.lock, lockOptions(ctx, 'dmb workspace sync'), work);
 }

@@ -3,15 +3,25 @@ import { paint } from '../ui/paint.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { dagsterBinary, loadCodeLocations, type LoadResult } from '../workspace/load-check.js';
 import { shownPath, workspacePaths } from '../workspace/paths.js';
+import { flagOption, type CommandInput } from './options.js';
 import { formatProblem, hostWorkingDirectory, validateWorkspace } from '../workspace/validate.js';
 
+export interface ValidateOptions {
+  /** Also load every code location in real Dagster. */
+  load: boolean;
+}
+
+export function parse(input: CommandInput): ValidateOptions {
+  return { load: flagOption(input, 'load') };
+}
+
 /** dmb workspace validate [--load]: one line per problem with its fix; exit 1 on any. */
-export async function run(ctx: Context, _args: string[], options: Record<string, unknown>): Promise<ExitCode> {
+export async function run(ctx: Context, options: ValidateOptions): Promise<ExitCode> {
   const paths = workspacePaths(ctx.workspace);
   const result = await validateWorkspace(ctx.effects, paths);
   const problems = [...result.problems];
   let load: LoadResult | undefined;
-  if (options.load === true) {
+  if (options.load) {
     if (result.text.workspaceYaml === undefined || problems.some((p) => p.file?.endsWith('workspace.yaml') && /invalid YAML/.test(p.message))) {
       problems.push({ message: 'code locations were not loaded: workspace.yaml is missing or invalid.', fix: 'Fix the problems above, then run "dmb workspace validate --load" again.' });
     } else if (result.locations.length > 0) {
@@ -21,10 +31,8 @@ export async function run(ctx: Context, _args: string[], options: Record<string,
         workspaceYaml: result.text.workspaceYaml,
         env: result.text.env ?? '',
         locations: result.locations.map((l) => l.locationName),
-      });
-      if (load.code === 127) {
-        problems.push({ message: `could not run Dagster: ${load.output.trim().split('\n').at(-1)}.`, fix: 'Install dagster (pip install dagster) or point DMB_DAGSTER_BIN at its "dagster" executable.' });
-      }
+      }, ctx.signal);
+      if (load.notStarted) problems.push({ message: load.notStarted.message, fix: load.notStarted.fix ?? '' });
       for (const location of load.locations) {
         if (!location.ok) {
           const entry = result.locations.find((l) => l.locationName === location.location);

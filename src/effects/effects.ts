@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import * as fs from 'node:fs/promises';
+import { nodeProcessRunner, type ProcessRunner } from './process.js';
 
 /**
  * The one seam for side effects. Core code never imports node:fs or child_process directly;
@@ -21,15 +21,10 @@ export interface FileSystem {
   mtime(path: string): Promise<Date | undefined>;
 }
 
-export interface ProcessResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 export interface Effects {
   fs: FileSystem;
-  run(command: string, args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<ProcessResult>;
+  /** Every child process: plain command values run captured, streamed or in the foreground (process.ts). */
+  processes: ProcessRunner;
   now(): Date;
   randomBytes(size: number): Buffer;
   /** True when something on this host already listens on the TCP port. */
@@ -90,22 +85,6 @@ export const nodeFileSystem: FileSystem = {
   },
 };
 
-export function runProcess(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', (error) => resolve({ code: 127, stdout, stderr: stderr + error.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 export function isPortInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -118,7 +97,7 @@ export function isPortInUse(port: number): Promise<boolean> {
 export function realEffects(env: NodeJS.ProcessEnv = process.env): Effects {
   return {
     fs: nodeFileSystem,
-    run: runProcess,
+    processes: nodeProcessRunner(),
     now: () => new Date(),
     randomBytes,
     isPortInUse,

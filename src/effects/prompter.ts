@@ -1,4 +1,5 @@
-import { usageError } from '../errors.js';
+import type { Readable, Writable } from 'node:stream';
+import { cancelledError, isDmbError, usageError } from '../errors.js';
 
 export interface Choice<T extends string> {
   value: T;
@@ -32,46 +33,55 @@ export interface Prompter {
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
 }
 
-function cancelled(): never {
-  throw usageError('Cancelled: nothing was written.');
+/** Where the terminal prompter reads keys and draws; tests pass streams of their own. */
+export interface PromptStreams {
+  input?: Readable;
+  output?: Writable;
+  /** Aborted by Ctrl-C/SIGTERM outside the prompt (main.ts): the open question closes as cancelled. */
+  signal?: AbortSignal;
 }
 
-/** The terminal prompter, built on @clack/prompts and imported only when a prompt is really shown. */
-export const clackPrompter: Prompter = {
-  async select(question) {
-    const clack = await import('@clack/prompts');
-    const answer = await clack.select({
-      message: question.message,
-      options: question.choices.map((c) => ({ value: c.value, label: c.label ?? c.value, hint: c.hint })) as never,
-      initialValue: question.default,
-    });
-    if (clack.isCancel(answer)) cancelled();
-    return answer as never;
-  },
-  async text(question) {
-    const clack = await import('@clack/prompts');
-    const answer = await clack.text({ message: question.message, placeholder: question.default, defaultValue: question.default });
-    if (clack.isCancel(answer)) cancelled();
-    return String(answer ?? '');
-  },
-  async multiselect(question) {
-    const clack = await import('@clack/prompts');
-    const answer = await clack.multiselect({
-      message: question.message,
-      options: question.choices.map((c) => ({ value: c.value, label: c.label ?? c.value, hint: c.hint })) as never,
-      initialValues: question.default as never,
-      required: false,
-    });
-    if (clack.isCancel(answer)) cancelled();
-    return answer as never;
-  },
-  async confirm(message, defaultValue) {
-    const clack = await import('@clack/prompts');
-    const answer = await clack.confirm({ message, initialValue: defaultValue });
-    if (clack.isCancel(answer)) cancelled();
-    return Boolean(answer);
-  },
-};
+/**
+ * The terminal prompter, built on @clack/prompts and imported only when a prompt is really shown.
+ * Ctrl-C or Esc at a question cancels the command: "Cancelled — nothing was written.", exit 130.
+ */
+export function createClackPrompter(streams: PromptStreams = {}): Prompter {
+  const common = { input: streams.input, output: streams.output, signal: streams.signal };
+  const answered = <T>(clack: typeof import('@clack/prompts'), answer: T | symbol): T => {
+    if (!clack.isCancel(answer)) return answer as T;
+    const reason: unknown = streams.signal?.aborted ? streams.signal.reason : undefined;
+    throw isDmbError(reason) ? reason : cancelledError();
+  };
+  const options = <T extends string>(choices: Choice<T>[]) => choices.map((c) => ({ value: c.value, label: c.label ?? c.value, hint: c.hint }));
+  return {
+    async select(question) {
+      const clack = await import('@clack/prompts');
+      const answer = await clack.select({ ...common, message: question.message, options: options(question.choices) as never, initialValue: question.default });
+      return answered(clack, answer) as never;
+    },
+    async text(question) {
+      const clack = await import('@clack/prompts');
+      const answer = await clack.text({ ...common, message: question.message, placeholder: question.default, defaultValue: question.default });
+      return String(answered(clack, answer) ?? '');
+    },
+    async multiselect(question) {
+      const clack = await import('@clack/prompts');
+      const answer = await clack.multiselect({
+        ...common,
+        message: question.message,
+        options: options(question.choices) as never,
+        initialValues: question.default as never,
+        required: false,
+      });
+      return answered(clack, answer) as never;
+    },
+    async confirm(message, defaultValue) {
+      const clack = await import('@clack/prompts');
+      const answer = await clack.confirm({ ...common, message, initialValue: defaultValue });
+      return Boolean(answered(clack, answer));
+    },
+  };
+}
 
 export interface AskOptions {
   interactive: boolean;

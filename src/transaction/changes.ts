@@ -90,12 +90,14 @@ export class ApplyError extends Error {
  * Returns the folders that were moved aside for deletion but could not be deleted afterwards
  * (the change itself has happened; they are left for the user to delete by hand).
  */
-export async function applyChanges(changes: Change[], fs: FileSystem): Promise<string[]> {
+export async function applyChanges(changes: Change[], fs: FileSystem, signal?: AbortSignal): Promise<string[]> {
   const undo: Array<() => Promise<void>> = [];
   const asides: string[] = [];
   const ordered = [...changes.filter((c) => c.kind !== 'removeTree'), ...changes.filter((c) => c.kind === 'removeTree')];
   for (const change of ordered) {
     try {
+      // Cancelled (Ctrl-C): the steps done so far are undone like a failed one, and the reason is thrown as is.
+      signal?.throwIfAborted();
       if (change.kind === 'create') {
         const madeDirs: string[] = [];
         undo.push(async () => {
@@ -118,8 +120,14 @@ export async function applyChanges(changes: Change[], fs: FileSystem): Promise<s
       }
     } catch (error) {
       await rollback(undo);
+      if (signal?.aborted && error === signal.reason) throw error;
       throw new ApplyError(change.step, change.path, error);
     }
+  }
+  // A signal that arrived during the last step still cancels the whole change: nothing is final until here.
+  if (signal?.aborted) {
+    await rollback(undo);
+    throw signal.reason;
   }
   const leftovers: string[] = [];
   for (const aside of asides) {

@@ -29,7 +29,11 @@ export interface LockOptions {
   pollMs?: number;
   pid?: number;
   isProcessAlive?: (pid: number) => boolean;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Ctrl-C while waiting: stop waiting and throw its reason (nothing was locked or written). */
+  signal?: AbortSignal;
+  /** Told once when the lock is held by a live process and waiting starts. */
+  onWait?: (holder: LockOwner | undefined) => void;
 }
 
 export const OWNER_FILE = 'owner.json';
@@ -45,7 +49,21 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A pause that ends early, by throwing the abort reason, when the signal fires. */
+function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 async function readOwner(effects: Effects, lockPath: string): Promise<LockOwner | undefined> {
   try {
@@ -75,6 +93,7 @@ export async function acquireWorkspaceLock(effects: Effects, lockPath: string, o
   const me: LockOwner = { pid: options.pid ?? process.pid, command: options.command, started_at: effects.now().toISOString(), token };
   let waited = 0;
   for (;;) {
+    options.signal?.throwIfAborted();
     if (await tryCreate(effects, lockPath, me)) {
       return { path: lockPath, release: () => release(effects, lockPath, token) };
     }
@@ -91,7 +110,8 @@ export async function acquireWorkspaceLock(effects: Effects, lockPath: string, o
         `Run the command again when it has finished. If no dmb is running, delete ${lockPath}.`,
       );
     }
-    await sleep(pollMs);
+    if (waited === 0) options.onWait?.(holder);
+    await sleep(pollMs, options.signal);
     waited += pollMs;
   }
 }

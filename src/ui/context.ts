@@ -13,6 +13,8 @@ export interface Context {
   /** Decided once: stdin is a TTY and --yes was not given. */
   interactive: boolean;
   prompter: Prompter;
+  /** Aborted on Ctrl-C/SIGTERM: long waits and child processes stop, a workspace change is rolled back. */
+  signal: AbortSignal;
   /** Human output goes to stdout unless --json, then to stderr; machine output only via printJson. */
   print(text: string): void;
   printJson(data: unknown): void;

@@ -5,6 +5,7 @@ import { formatDelta } from './workspace-report.js';
 import { commitTransaction, type Transaction } from '../workspace/commit.js';
 import { renderTransaction } from '../workspace/dry-run.js';
 import { shownPath, type WorkspacePaths } from '../workspace/paths.js';
+import type { LockOptions } from '../transaction/lock.js';
 
 export interface TransactionOutput {
   /** The --json report, printed after a dry run or a successful commit. */
@@ -28,7 +29,7 @@ export async function commitAndReport(ctx: Context, paths: WorkspacePaths, trans
     if (ctx.json) ctx.printJson(output.report);
     return;
   }
-  const { pruneFailed, notDeleted } = await commitTransaction(ctx.effects, paths, transaction);
+  const { pruneFailed, notDeleted } = await commitTransaction(ctx.effects, paths, transaction, ctx.signal);
   if (ctx.json) ctx.printJson(output.report);
   ctx.print(`${paint.green('✓')} ${output.done}`);
   ctx.print('');
@@ -44,4 +45,16 @@ export async function commitAndReport(ctx: Context, paths: WorkspacePaths, trans
   if (pruneFailed.length > 0) ctx.warn(`Could not delete old backup(s): ${pruneFailed.join(', ')}; delete them by hand.`);
   ctx.print('');
   for (const line of output.nextSteps) ctx.print(line);
+}
+
+/** How a command takes the workspace lock: it says when it has to wait, and Ctrl-C stops the wait. */
+export function lockOptions(ctx: Context, command: string): LockOptions {
+  return {
+    command,
+    signal: ctx.signal,
+    onWait: (holder) =>
+      ctx.warn(
+        `Waiting for the workspace lock${holder ? ` (pid ${holder.pid}, "${holder.command}", since ${holder.started_at})` : ''}… (Ctrl-C to give up; nothing is written)`,
+      ),
+  };
 }

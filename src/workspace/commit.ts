@@ -23,16 +23,22 @@ export async function planTransaction(effects: Effects, paths: WorkspacePaths, c
  * a failed merge (the spec's rollback restores from it; here applyChanges has already put every file
  * back byte for byte, and the backup is the user's second copy). Expired backups are pruned last and
  * best-effort: a failed prune is reported, never a reason to undo a successful merge.
+ * Cancelled (Ctrl-C, SIGTERM) before the last change is final: every file is put back, the backup folder is
+ * removed, and the signal's reason is thrown ("Cancelled — nothing was written").
  */
 export async function commitTransaction(
   effects: Effects,
   paths: WorkspacePaths,
   transaction: Transaction,
+  signal?: AbortSignal,
 ): Promise<{ pruned: string[]; pruneFailed: string[]; notDeleted: string[] }> {
   const backupShown = shownPath(paths, transaction.backup.dir);
+  signal?.throwIfAborted();
   try {
-    await applyChanges(transaction.backup.changes.list(), effects.fs);
+    // Cancelled here, the backup's own files are rolled back with the folders made for them.
+    await applyChanges(transaction.backup.changes.list(), effects.fs, signal);
   } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
     const detail = error instanceof ApplyError ? `${error.step}: ${errorMessage(error.cause)}` : errorMessage(error);
     throw operationError(
       `Could not write the backup ${backupShown}/ (${detail}). The workspace is unchanged.`,
@@ -41,8 +47,13 @@ export async function commitTransaction(
   }
   let notDeleted: string[];
   try {
-    notDeleted = await applyChanges(transaction.changes.list(), effects.fs);
+    notDeleted = await applyChanges(transaction.changes.list(), effects.fs, signal);
   } catch (error) {
+    if (signal?.aborted && error === signal.reason) {
+      // Every file is back as it was: the backup of an operation that never happened would only mislead.
+      await effects.fs.remove(transaction.backup.dir).catch(() => undefined);
+      throw error;
+    }
     if (!(error instanceof ApplyError)) throw error;
     throw operationError(
       `Step "${error.step}" failed (${shownPath(paths, error.path)}: ${errorMessage(error.cause)}). Every file was put back byte for byte: the workspace is unchanged. A copy from before the command is in ${backupShown}/.`,

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Effects } from '../effects/effects.js';
+import { formatCommand } from '../effects/process.js';
+import { isCancelled, isDmbError } from '../errors.js';
 import { readEnvEntries } from '../formats/env-file.js';
 import { hostEnvOverrides, toHostWorkspaceYaml } from './host-view.js';
 import type { WorkspacePaths } from './paths.js';
@@ -16,9 +18,11 @@ export interface LocationLoad {
 export interface LoadResult {
   command: string;
   locations: LocationLoad[];
-  /** Dagster's exit code; 127 when the binary was not found. */
+  /** Dagster's exit code. */
   code: number;
   output: string;
+  /** Set when Dagster could not be started at all (then no location was tried). */
+  notStarted?: { message: string; fix?: string };
 }
 
 /** DMB_DAGSTER_BIN, else `dagster` on PATH. */
@@ -36,6 +40,7 @@ export async function loadCodeLocations(
   effects: Effects,
   paths: WorkspacePaths,
   input: { registry: Registry; workspaceYaml: string; env: string; locations: string[] },
+  signal?: AbortSignal,
 ): Promise<LoadResult> {
   const fs = effects.fs;
   const scratch = join(effects.env.TMPDIR || '/tmp', `dmb-validate-${process.pid}-${effects.randomBytes(4).toString('hex')}`);
@@ -47,7 +52,14 @@ export async function loadCodeLocations(
     const env = { ...effects.env, ...dotenv, ...hostEnvOverrides(input.registry, join(scratch, 'storage')), NO_COLOR: '1' };
     const bin = dagsterBinary(effects.env);
     const args = ['definitions', 'validate', '-w', hostYaml];
-    const result = await effects.run(bin, args, { cwd: scratch, env });
+    const install = `Install dagster (pip install dagster) or point DMB_DAGSTER_BIN at its "dagster" executable.`;
+    let result;
+    try {
+      result = await effects.processes.capture({ program: bin, args, cwd: scratch, env, install }, { signal });
+    } catch (error) {
+      if (!isDmbError(error) || isCancelled(error)) throw error;
+      return { command: formatCommand({ program: bin, args }), code: -1, output: '', locations: [], notStarted: { message: error.message, fix: error.fix } };
+    }
     const output = stripAnsi(`${result.stdout}\n${result.stderr}`);
     return { command: `${bin} ${args.join(' ')}`, code: result.code, output, locations: parseValidateOutput(output, input.locations) };
   } finally {
