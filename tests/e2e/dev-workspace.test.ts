@@ -90,6 +90,20 @@ describe('dmb dev', () => {
     expect(processesMentioning(home)).toEqual([]);
   }, 180_000);
 
+  it('--json: Dagster logs go to stderr, stdout is exactly one JSON document', async () => {
+    const workspace = testdir();
+    expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
+    const port = await freePort();
+    const dev = startDev(['--workspace', workspace, '--port', String(port), '--json']);
+    running.push(dev);
+    await waitForServer(port, dev);
+    expect(dev.stdout()).toBe('');
+    expect(await dev.stop('SIGINT')).toBe(0);
+    // dagster dev's own log lines ("Launching Dagster services…", the webserver's) reached stderr only.
+    expect(dev.output()).toMatch(/dagster/i);
+    expect(JSON.parse(dev.stdout())).toEqual({ port, url: `http://localhost:${port}`, locations: [], overrides: expect.any(Object), ended: 'stopped' });
+  }, 180_000);
+
   it('--dry-run shows the command and the host overrides, and starts nothing', async () => {
     const workspace = testdir();
     expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
