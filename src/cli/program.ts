@@ -183,6 +183,9 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
     .description('dagster-module-builder: scaffold, integrate and deploy self-contained Dagster modules')
     .option('-V, --version', 'output the version number (with --json: as JSON)')
     .exitOverride()
+    // Global options given before the command belong to dmb; after it, to the command, which reads its values
+    // first: `dmb new x --description --json` describes the module as "--json", it does not ask for JSON.
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => commanderOutput.push(() => runtime.stdout(text)),
       writeErr: (text) => commanderOutput.push(() => runtime.stderr(text)),
@@ -199,7 +202,7 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
     for (const group of spec.path.slice(0, -1)) {
       let groupCommand = groups.get(group);
       if (!groupCommand) {
-        groupCommand = addGlobalOptions(parent.command(group).description(`${group} commands`).exitOverride(), seen);
+        groupCommand = addGlobalOptions(parent.command(group).description(`${group} commands`).exitOverride().enablePositionalOptions(), seen);
         groups.set(group, groupCommand);
       }
       parent = groupCommand;
