@@ -245,7 +245,10 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<ExitCode
 }
 
 function describeError(error: unknown): { message: string; fix?: string } {
-  if (error instanceof CommanderError) return { message: error.message.replace(/^error: /, ''), fix: 'Run "dmb --help" for the commands and their options.' };
+  if (error instanceof CommanderError) {
+    const message = error.code === 'commander.help' ? 'No command given.' : error.message.replace(/^error: /, '');
+    return { message, fix: 'Run "dmb --help" for the commands and their options.' };
+  }
   if (isDmbError(error)) return { message: error.message, fix: error.fix };
   return describeFileSystemError(error) ?? { message: error instanceof Error ? error.message : String(error) };
 }
@@ -269,7 +272,9 @@ function describeFileSystemError(error: unknown): { message: string; fix: string
 
 function reportError(error: unknown, runtime: Runtime): ExitCode {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+    // Help shown because no command was given (`dmb workspace`): a usage error.
+    if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     // Commander has already printed its message.
     return EXIT.usage;
   }

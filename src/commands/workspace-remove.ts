@@ -1,5 +1,5 @@
 import type { Context } from '../ui/context.js';
-import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { operationError, usageError, type ExitCode } from '../errors.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { askConfirm } from '../effects/prompter.js';
 import { planTransaction } from '../workspace/commit.js';
@@ -38,10 +38,8 @@ export async function run(ctx: Context, options: RemoveOptions): Promise<ExitCod
   let purge = Boolean(purgeFlag);
   if (!ctx.dryRun) {
     const confirmed = await askConfirm(`Remove module "${preview.entry.name}" from the workspace?`, '--yes', undefined, true, asking);
-    if (!confirmed) {
-      ctx.print('Nothing was changed.');
-      return EXIT.failed;
-    }
+    // Thrown, not printed: with --json the answer is still one JSON document.
+    if (!confirmed) throw operationError('Not removed: the removal was not confirmed. Nothing was changed.', 'Run it again and answer yes, or pass --yes.');
     if (preview.dataDir && (await fs.isDirectory(preview.dataDir))) {
       purge = await askConfirm(`Also delete ${shownPath(paths, preview.dataDir)}/ (the module's database data)?`, '--purge-data', purgeFlag, false, asking);
     }

@@ -33,6 +33,18 @@ describe('--json: stdout is always exactly one JSON document', () => {
     }
   });
 
+  it('every other parse error too: unknown option, missing argument, no command', () => {
+    for (const [args, error] of [
+      [['new', '--bogus', '--json'], "unknown option '--bogus'"],
+      [['workspace', 'add', '--json'], "missing required argument 'module-name'"],
+      [['workspace', '--json'], 'No command given.'],
+    ] as const) {
+      const result = runBinary([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(onlyJson(result.stdout)).toMatchObject({ error, exit_code: 2 });
+    }
+  });
+
   it('--version --json prints the versions as JSON; --version alone prints the bare version', () => {
     for (const args of [['--version', '--json'], ['--json', '-V']]) {
       expect(onlyJson(expectOk(args).stdout)).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+$/), dagster_version: '1.13.27' });
