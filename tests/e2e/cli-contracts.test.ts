@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, expectOk, runBinary, runInProcess } from '../helpers/cli.js';
+import { REPO_ROOT, expectOk, okIn, runBinary, runInProcess } from '../helpers/cli.js';
+import { fixtureWorkspace } from '../fixtures/workspace/helpers.js';
 import { testdir } from '../helpers/tree.js';
 
 /** Exactly one JSON document on stdout, nothing else. */
@@ -96,6 +97,19 @@ describe('environment', () => {
     const viaFlag = run(['init', '--workspace=~/other', '--dry-run', '--json'], {});
     expect(onlyJson(viaFlag.stdout)).toMatchObject({ workspace: join(home, 'other') });
     expect(existsSync(join(cwd, '~'))).toBe(false);
+  });
+});
+
+describe('a program that cannot be started', () => {
+  it('validate --load without Dagster: one problem naming the program and how to get it, not one per module', () => {
+    const ws = fixtureWorkspace();
+    okIn(ws, 'workspace', 'add', 'notes');
+    okIn(ws, 'workspace', 'add', 'sales-data');
+    const missing = join(ws, 'no-such-dagster');
+    const result = runBinary(['workspace', 'validate', '--load', '--json', '--workspace', ws], { DMB_DAGSTER_BIN: missing });
+    expect(result.code).toBe(1);
+    const report = onlyJson(result.stdout) as { problems: Array<{ message: string; fix: string }> };
+    expect(report.problems).toEqual([{ message: `Could not start ${missing}: no such file.`, fix: 'Install dagster (pip install dagster) or point DMB_DAGSTER_BIN at its "dagster" executable.' }]);
   });
 });
 
