@@ -52,7 +52,7 @@ async function initWorkspace(ctx: Context): Promise<ExitCode> {
 
   if (changes.length > 0) {
     try {
-      await applyChanges(changes, ctx.effects.fs);
+      await applyChanges(changes, ctx.effects.fs, ctx.signal);
     } catch (error) {
       if (error instanceof ApplyError) {
         throw operationError(

@@ -61,7 +61,7 @@ export async function loadCodeLocations(
       return { command: formatCommand({ program: bin, args }), code: -1, output: '', locations: [], notStarted: { message: error.message, fix: error.fix } };
     }
     const output = stripAnsi(`${result.stdout}\n${result.stderr}`);
-    return { command: `${bin} ${args.join(' ')}`, code: result.code, output, locations: parseValidateOutput(output, input.locations) };
+    return { command: formatCommand({ program: bin, args }), code: result.code, output, locations: parseValidateOutput(output, input.locations) };
   } finally {
     await fs.remove(scratch);
   }
