@@ -20,10 +20,12 @@ function cancelOnSignals(processes: () => ProcessRunner | undefined): { signal: 
   const controller = new AbortController();
   const onSignal = (name: StopSignal) => {
     if (!controller.signal.aborted) {
+      process.stderr.write(`\n${name} received: stopping… (Ctrl-C again to stop at once)\n`);
       controller.abort(cancelledError(name));
       return;
     }
     processes()?.killAll();
+    process.stderr.write(`${name} received again: stopped at once; child processes were killed.\n`);
     process.exit(name === 'SIGTERM' ? EXIT.terminated : EXIT.cancelled);
   };
   process.on('SIGINT', onSignal);

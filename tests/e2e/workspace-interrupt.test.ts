@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DMB_BIN, REPO_ROOT } from '../helpers/cli.js';
-import { snapshotTree } from '../helpers/tree.js';
+import { DMB_BIN, REPO_ROOT, okIn } from '../helpers/cli.js';
+import { snapshotTree, testdir as testdirOf } from '../helpers/tree.js';
 import { fixtureWorkspace, serviceDir } from '../fixtures/workspace/helpers.js';
 
 const PAUSING_DMB = join(REPO_ROOT, 'tests', 'fixtures', 'interrupt', 'pausing-dmb.mjs');
@@ -12,7 +12,7 @@ interface Running {
   child: ChildProcess;
   stderr: () => string;
   stdout: () => string;
-  /** Resolves when stderr has shown the text (the child tells us where it is; no sleeping). */
+  /** Resolves when stdout or stderr has shown the text (the child tells us where it is; no sleeping). */
   said(text: string): Promise<void>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -22,10 +22,16 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   let stderr = '';
   let stdout = '';
   const waiting: Array<{ text: string; resolve: () => void }> = [];
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  const check = () => {
+    for (const w of waiting.filter((w) => stdout.includes(w.text) || stderr.includes(w.text))) w.resolve();
+  };
+  child.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+    check();
+  });
   child.stderr!.on('data', (chunk) => {
     stderr += chunk;
-    for (const w of waiting.filter((w) => stderr.includes(w.text))) w.resolve();
+    check();
   });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
@@ -33,7 +39,7 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
     stderr: () => stderr,
     stdout: () => stdout,
     said: (text) =>
-      stderr.includes(text)
+      stdout.includes(text) || stderr.includes(text)
         ? Promise.resolve()
         : Promise.race([
             new Promise<void>((resolve) => waiting.push({ text, resolve })),
@@ -95,5 +101,66 @@ describe('Ctrl-C and SIGTERM during workspace add', () => {
     expect(dmb.stderr()).toContain('error: Cancelled — nothing was written.');
     expect(snapshotTree(service)).toEqual(before);
     expect(readFileSync(join(lock, 'owner.json'), 'utf8')).toBe(owner);
+  });
+});
+
+describe('Ctrl-C while a child process runs (validate --load runs Dagster through the process seam)', () => {
+  /** A stand-in for dagster that writes its pid and then waits forever; with `ignoreTerm` it also ignores SIGTERM. */
+  function fakeDagster(dir: string, ignoreTerm: boolean): string {
+    const bin = join(dir, 'dagster');
+    writeFileSync(bin, `#!/bin/sh\n${ignoreTerm ? "trap '' TERM\n" : ''}echo $$ > ${join(dir, 'pid.tmp')} && mv ${join(dir, 'pid.tmp')} ${join(dir, 'pid')}\nexec sleep 1000\n`, { mode: 0o755 });
+    return bin;
+  }
+
+  async function pidOf(dir: string, dmb: Running): Promise<number> {
+    const file = join(dir, 'pid');
+    for (let i = 0; !existsSync(file); i++) {
+      if (i > 1200) throw new Error(`the fake dagster never started:\n${dmb.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return Number(readFileSync(file, 'utf8'));
+  }
+
+  const isRunning = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+
+  it('one Ctrl-C stops the child, cleans up its scratch folder, exit 130', async () => {
+    const ws = fixtureWorkspace();
+    okIn(ws, 'workspace', 'add', 'notes');
+    const tools = testdirOf();
+    const scratch = testdirOf();
+    const dmb = start([DMB_BIN, 'workspace', 'validate', '--load', '--workspace', ws], { DMB_DAGSTER_BIN: fakeDagster(tools, false), TMPDIR: scratch });
+    await dmb.said('Loading');
+    const pid = await pidOf(tools, dmb);
+    dmb.child.kill('SIGINT');
+    expect(await dmb.exit).toEqual({ code: 130, signal: null });
+    expect(dmb.stderr()).toContain('error: Cancelled — nothing was written.');
+    expect(isRunning(pid)).toBe(false);
+    expect(snapshotTree(scratch)).toEqual({});
+  });
+
+  it('a child that ignores SIGTERM: a second Ctrl-C kills it and exits at once', async () => {
+    const ws = fixtureWorkspace();
+    okIn(ws, 'workspace', 'add', 'notes');
+    const tools = testdirOf();
+    const dmb = start([DMB_BIN, 'workspace', 'validate', '--load', '--workspace', ws], { DMB_DAGSTER_BIN: fakeDagster(tools, true), TMPDIR: testdirOf() });
+    await dmb.said('Loading');
+    const pid = await pidOf(tools, dmb);
+    dmb.child.kill('SIGINT');
+    // Two signals sent together may arrive as one: the second goes once dmb has acted on the first.
+    await dmb.said('SIGINT received: stopping');
+    dmb.child.kill('SIGINT');
+    expect(await dmb.exit).toEqual({ code: 130, signal: null });
+    expect(dmb.stderr()).toContain('SIGINT received again: stopped at once; child processes were killed.');
+    for (let i = 0; isRunning(pid); i++) {
+      if (i > 1200) throw new Error('the child survived the second Ctrl-C');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 });
