@@ -13,10 +13,8 @@ import { DAGSTER_VERSION } from '../version.js';
 /** How long dagster dev gets to stop its webserver and daemon before the whole process group is killed. */
 const STOP_GRACE_MS = 30_000;
 
-/**
- * `dmb dev`: the whole workspace on this host, no Docker. The planning is pure (shared-service/plan-dev);
- * this command runs it in the foreground through the process seam and owns the throwaway DAGSTER_HOME.
- */
+const dagsterInstallFix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
+
 export interface DevOptions {
   port: number;
 }
@@ -25,6 +23,10 @@ export function parse(input: CommandInput): DevOptions {
   return { port: parsePort(stringOption(input, 'port')) };
 }
 
+/**
+ * `dmb dev`: the whole workspace on this host, no Docker. The planning is pure (shared-service/plan-dev);
+ * this command runs it in the foreground through the process seam and owns the throwaway DAGSTER_HOME.
+ */
 export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> {
   const { port } = options;
   const { fs } = ctx.effects;
@@ -125,8 +127,6 @@ async function runForeground(ctx: Context, plan: DevPlan): Promise<'stopped' | '
     return 'stopped';
   }
 }
-
-const dagsterInstallFix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
 
 /** DMB_DAGSTER_BIN when set (it must exist), otherwise `dagster` on PATH. */
 async function findDagster(ctx: Context): Promise<string> {
