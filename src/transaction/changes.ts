@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
 
 /** One file-level change. `before` holds the exact original bytes so a failed apply can put them back. */
@@ -13,25 +13,62 @@ export type Change =
   | { kind: 'removeTree'; path: string; step: string };
 
 /**
- * An in-memory tree of pending changes over the real filesystem (the Nx devkit idea):
- * reads see pending writes, identical writes are no-ops, nothing touches disk until applyChanges.
+ * An in-memory tree of pending changes over the real filesystem (the Nx devkit Tree): every read
+ * (`read`, `exists`, `isFile`, `isDirectory`, `children`, `mode`) sees pending writes, deletes and
+ * renames over the disk, so a planner takes this one parameter and never misses a pending file.
+ * Identical writes are no-ops; nothing touches disk until applyChanges.
  */
 export class ChangeSet {
   private readonly pending = new Map<string, Change>();
 
   constructor(private readonly fs: FileSystem) {}
 
+  /** The file's text after pending changes; undefined for a folder or a missing file. */
   async read(path: string): Promise<string | undefined> {
     const change = this.pending.get(path);
     if (change) return change.kind === 'create' || change.kind === 'update' ? change.content : undefined;
-    if (!(await this.fs.exists(path)) || (await this.fs.isDirectory(path))) return undefined;
+    if (this.isRemoved(path) || !(await this.fs.exists(path)) || (await this.fs.isDirectory(path))) return undefined;
     return (await this.fs.readFile(path)).toString('utf8');
   }
 
+  /** A file or a folder, after pending changes. */
   async exists(path: string): Promise<boolean> {
+    return (await this.isFile(path)) || (await this.isDirectory(path));
+  }
+
+  async isFile(path: string): Promise<boolean> {
     const change = this.pending.get(path);
     if (change) return change.kind === 'create' || change.kind === 'update';
-    return this.fs.exists(path);
+    if (this.isRemoved(path)) return false;
+    return (await this.fs.exists(path)) && !(await this.fs.isDirectory(path));
+  }
+
+  /** A folder on disk (not removed), or one that a pending file will be created in. */
+  async isDirectory(path: string): Promise<boolean> {
+    if (this.pendingFilesUnder(path).length > 0) return true;
+    if (this.isRemoved(path) || this.pending.has(path)) return false;
+    return this.fs.isDirectory(path);
+  }
+
+  /** The names of the files and folders directly in `dir` after pending changes, sorted; [] for no folder. */
+  async children(folder: string): Promise<string[]> {
+    const dir = folder.replace(/(.)\/+$/, '$1');
+    const names = new Set<string>();
+    if (!this.isRemoved(dir) && (await this.fs.isDirectory(dir))) {
+      for (const name of await this.fs.readdir(dir)) {
+        if (await this.exists(join(dir, name))) names.add(name);
+      }
+    }
+    for (const path of this.pendingFilesUnder(dir)) names.add(path.slice(dir.length + 1).split('/')[0] as string);
+    return [...names].sort();
+  }
+
+  /** The permission bits the file will have: those given to a pending create, else the disk's (updates keep them). */
+  async mode(path: string): Promise<number | undefined> {
+    const change = this.pending.get(path);
+    if (change?.kind === 'create') return change.mode;
+    if (!(await this.isFile(path))) return undefined;
+    return this.fs.mode(path);
   }
 
   async write(path: string, content: string, step: string, mode?: number): Promise<void> {
@@ -60,12 +97,37 @@ export class ChangeSet {
     if (original !== undefined) this.pending.set(path, { kind: 'delete', path, before: original, step });
   }
 
+  /** Moves a file (its text and mode) to `to`; an error when `from` is not a file after pending changes. */
+  async rename(from: string, to: string, step: string): Promise<void> {
+    const content = await this.read(from);
+    if (content === undefined) throw new Error(`${step}: cannot rename ${from}, it is not a file.`);
+    const mode = await this.mode(from);
+    await this.delete(from, step);
+    await this.write(to, content, step, mode);
+  }
+
   removeTree(path: string, step: string): void {
     this.pending.set(`${path}/`, { kind: 'removeTree', path, step });
   }
 
   list(): Change[] {
     return [...this.pending.values()];
+  }
+
+  /** Inside (or equal to) a folder that a pending removeTree deletes. */
+  private isRemoved(path: string): boolean {
+    for (const change of this.pending.values()) {
+      if (change.kind === 'removeTree' && (path === change.path || path.startsWith(`${change.path}/`))) return true;
+    }
+    return false;
+  }
+
+  /** Paths of pending creates and updates somewhere below `dir`. */
+  private pendingFilesUnder(dir: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    return [...this.pending.values()]
+      .filter((change) => (change.kind === 'create' || change.kind === 'update') && change.path.startsWith(prefix))
+      .map((change) => change.path);
   }
 
   private async readDisk(path: string): Promise<string | undefined> {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { FileSystem } from '../effects/effects.js';
 import { DATABASES, databaseServiceName, CONTAINER_PROJECTS_PATH, type DatabaseKind, databaseEnvNames } from '../catalog/databases.js';
 import { usageError } from '../errors.js';
 import { deriveNames, type ModuleNames } from '../module/naming.js';
@@ -50,11 +49,11 @@ export interface ModuleConfig {
 }
 
 /** projects/<slug> for any accepted spelling of the name (kebab, snake, Title case). */
-export async function findModuleFolder(fs: FileSystem, paths: WorkspacePaths, input: string): Promise<{ folder: string; names: ModuleNames }> {
+export async function findModuleFolder(tree: ChangeSet, paths: WorkspacePaths, input: string): Promise<{ folder: string; names: ModuleNames }> {
   const names = deriveNames(input);
   const candidates = [...new Set([names.slug, input.trim(), names.snake])];
   for (const folder of candidates) {
-    if (await fs.isDirectory(join(paths.projectsDir, folder))) return { folder, names };
+    if (await tree.isDirectory(join(paths.projectsDir, folder))) return { folder, names };
   }
   throw usageError(
     `No module "${input}" in ${shownPath(paths, paths.projectsDir)}/ (looked for ${candidates.map((c) => `projects/${c}`).join(', ')}).`,
@@ -85,11 +84,11 @@ function findDatabaseService(services: ComposeService[], snake: string): { kind:
   return undefined;
 }
 
-export async function readModuleConfig(changes: ChangeSet, fs: FileSystem, paths: WorkspacePaths, input: string): Promise<ModuleConfig> {
-  const { folder, names } = await findModuleFolder(fs, paths, input);
+export async function readModuleConfig(changes: ChangeSet, paths: WorkspacePaths, input: string): Promise<ModuleConfig> {
+  const { folder, names } = await findModuleFolder(changes, paths, input);
   const dir = join(paths.projectsDir, folder);
   const localDir = moduleLocalDir(paths, folder);
-  if (!(await fs.isDirectory(localDir))) {
+  if (!(await changes.isDirectory(localDir))) {
     throw usageError(
       `Module "${folder}" has no ${shownPath(paths, localDir)}/ folder, so there is nothing to merge.`,
       `Add workspace/local/ (workspace.yaml, .env, docker-compose.yml, dockerfile.snippet) as "dmb new" generates it.`,
@@ -141,12 +140,11 @@ function readDatabasePort(kind: DatabaseKind, service: ComposeService, envKeys: 
 }
 
 /** The fingerprint of the module's workspace/local files as they will be after pending changes. */
-export async function fingerprintModule(changes: ChangeSet, fs: FileSystem, localDir: string): Promise<string> {
+export async function fingerprintModule(tree: ChangeSet, localDir: string): Promise<string> {
   const files: Array<{ name: string; content: string }> = [];
-  for (const name of (await fs.readdir(localDir)).sort()) {
-    const path = join(localDir, name);
-    if (await fs.isDirectory(path)) continue;
-    files.push({ name, content: (await changes.read(path)) ?? '' });
+  for (const name of await tree.children(localDir)) {
+    const content = await tree.read(join(localDir, name));
+    if (content !== undefined) files.push({ name, content });
   }
   return fingerprintFiles(files);
 }

@@ -13,5 +13,5 @@ export async function readModuleStatus(fs: FileSystem, paths: WorkspacePaths, en
   const localDir = moduleLocalDir(paths, entry.name);
   if (!(await fs.isDirectory(localDir))) return 'drifted';
   if (!entry.fingerprint) return 'ok';
-  return (await fingerprintModule(new ChangeSet(fs), fs, localDir)) === entry.fingerprint ? 'ok' : 'drifted';
+  return (await fingerprintModule(new ChangeSet(fs), localDir)) === entry.fingerprint ? 'ok' : 'drifted';
 }

@@ -39,7 +39,7 @@ export interface AddPlan {
  */
 export async function planAdd(changes: ChangeSet, effects: Effects, paths: WorkspacePaths, input: string, options: { remerge?: boolean } = {}): Promise<AddPlan> {
   const files = await readWorkspaceFiles(changes, effects.fs, paths);
-  let config = await readModuleConfig(changes, effects.fs, paths, input);
+  let config = await readModuleConfig(changes, paths, input);
   const previous = files.registry.integrated_modules.find((e) => e.name === config.folder || e.marker === config.marker);
   if (previous && !options.remerge) {
     throw operationError(
@@ -95,7 +95,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
         movedFiles.push(config.compose.shown);
       }
       portMove = { service: config.database.service.name, from: wanted, to: choice.port, reason: choice.reason, files: movedFiles };
-      config = await readModuleConfig(changes, effects.fs, paths, config.folder);
+      config = await readModuleConfig(changes, paths, config.folder);
     }
   }
 
@@ -109,7 +109,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
     integrated_at: effects.now().toISOString().replace(/\.\d+Z$/, 'Z'),
     database: database ? { type: database.kind.id, service: database.service.name, port: database.hostPort } : null,
     marker,
-    fingerprint: await fingerprintModule(changes, effects.fs, config.localDir),
+    fingerprint: await fingerprintModule(changes, config.localDir),
   };
   await changes.write(paths.workspaceYaml, upsertLoadFromBlock(text.workspaceYaml, marker, config.loadFrom.itemsText, shown.workspaceYaml), `merge ${shown.workspaceYaml}`);
   await changes.write(paths.env, upsertFlatBlock(text.env, marker, config.env?.text ?? '', shown.env), `merge ${shown.env}`);

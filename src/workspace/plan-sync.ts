@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Effects } from '../effects/effects.js';
 import { errorMessage, isDmbError, operationError } from '../errors.js';
 import type { ChangeSet } from '../transaction/changes.js';
@@ -24,7 +23,7 @@ export async function planSync(changes: ChangeSet, effects: Effects, paths: Work
   const { registry } = await readWorkspaceFiles(changes, fs, paths);
   const plan: SyncPlan = { integrated: [], remerged: [], missing: [], upToDate: [] };
   const registered = new Set(registry.integrated_modules.map((e) => e.name));
-  const folders = (await fs.isDirectory(paths.projectsDir)) ? (await fs.readdir(paths.projectsDir)).sort() : [];
+  const folders = await changes.children(paths.projectsDir);
   const run = async (folder: string, remerge: boolean) => {
     try {
       return await planAdd(changes, effects, paths, folder, { remerge });
@@ -36,12 +35,12 @@ export async function planSync(changes: ChangeSet, effects: Effects, paths: Work
   for (const entry of registry.integrated_modules) {
     const status = await readModuleStatus(fs, paths, entry);
     if (status === 'missing') plan.missing.push(entry.name);
-    else if (status === 'drifted' && (await fs.isDirectory(moduleLocalDir(paths, entry.name)))) plan.remerged.push(await run(entry.name, true));
+    else if (status === 'drifted' && (await changes.isDirectory(moduleLocalDir(paths, entry.name)))) plan.remerged.push(await run(entry.name, true));
     else if (status === 'drifted') plan.missing.push(entry.name);
     else plan.upToDate.push(entry.name);
   }
   for (const folder of folders) {
-    if (registered.has(folder) || !(await fs.isDirectory(join(paths.projectsDir, folder, 'workspace', 'local')))) continue;
+    if (registered.has(folder) || !(await changes.isDirectory(moduleLocalDir(paths, folder)))) continue;
     plan.integrated.push(await run(folder, false));
   }
   return plan;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { ApplyError, ChangeSet, applyChanges } from '../../src/transaction/changes.js';
 import { lineDelta, renderPlan } from '../../src/transaction/render-plan.js';
 import { nodeFileSystem } from '../../src/effects/effects.js';
+import { fingerprintModule } from '../../src/workspace/module-config.js';
 import { failingFs } from '../helpers/faulty-fs.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 
@@ -93,5 +94,87 @@ describe('ChangeSet', () => {
     const clean = testdir(files);
     expect(await applyChanges(await plan(clean), nodeFileSystem)).toEqual([]);
     expect(Object.keys(snapshotTree(clean))).toEqual(['data/', 'edit.txt']);
+  });
+});
+
+describe('ChangeSet as a tree: every read sees pending changes over the disk', () => {
+  const files = { 'a/keep.txt': 'keep\n', 'a/gone.txt': 'bye\n', 'a/sub/deep.txt': 'deep\n', 'data/pg/1': 'rows\n', 'run.sh': '#!/bin/sh\n' };
+
+  async function pendingTree() {
+    const root = testdir(files);
+    chmodSync(join(root, 'run.sh'), 0o755);
+    const tree = new ChangeSet(nodeFileSystem);
+    await tree.write(join(root, 'a/new.txt'), 'new\n', 'create');
+    await tree.write(join(root, 'b/c/d.txt'), 'nested\n', 'create', 0o600);
+    await tree.delete(join(root, 'a/gone.txt'), 'delete');
+    tree.removeTree(join(root, 'data/pg'), 'purge');
+    return { root, tree };
+  }
+
+  it('lists children from disk and pending creates, without deleted files or removed folders', async () => {
+    const { root, tree } = await pendingTree();
+    expect(await tree.children(join(root, 'a'))).toEqual(['keep.txt', 'new.txt', 'sub']);
+    expect(await tree.children(root)).toEqual(['a', 'b', 'data', 'run.sh']);
+    expect(await tree.children(join(root, 'b'))).toEqual(['c']);
+    expect(await tree.children(join(root, 'data'))).toEqual([]);
+    expect(await tree.children(join(root, 'nowhere'))).toEqual([]);
+    // The disk is untouched until apply.
+    expect(snapshotTree(root)['b/']).toBeUndefined();
+  });
+
+  it('answers isFile, isDirectory and exists for pending, deleted, removed and untouched paths', async () => {
+    const { root, tree } = await pendingTree();
+    const at = (path: string) => join(root, path);
+    const facts = async (path: string) => [await tree.isFile(at(path)), await tree.isDirectory(at(path)), await tree.exists(at(path))];
+    expect(await facts('a/keep.txt')).toEqual([true, false, true]);
+    expect(await facts('a/new.txt')).toEqual([true, false, true]);
+    expect(await facts('a/gone.txt')).toEqual([false, false, false]);
+    expect(await facts('a/sub')).toEqual([false, true, true]);
+    expect(await facts('b')).toEqual([false, true, true]);
+    expect(await facts('b/c')).toEqual([false, true, true]);
+    expect(await facts('data/pg')).toEqual([false, false, false]);
+    expect(await facts('data/pg/1')).toEqual([false, false, false]);
+    expect(await tree.read(at('data/pg/1'))).toBeUndefined();
+    expect(await tree.read(at('a/sub'))).toBeUndefined();
+  });
+
+  it('reports the mode a file will have: a pending create its own, an untouched or updated file the disk one', async () => {
+    const { root, tree } = await pendingTree();
+    expect(await tree.mode(join(root, 'b/c/d.txt'))).toBe(0o600);
+    expect(await tree.mode(join(root, 'run.sh'))).toBe(0o755);
+    await tree.write(join(root, 'run.sh'), '#!/bin/sh\necho hi\n', 'edit');
+    expect(await tree.mode(join(root, 'run.sh'))).toBe(0o755);
+    expect(await tree.mode(join(root, 'a/gone.txt'))).toBeUndefined();
+  });
+
+  it('renames a file with its content and mode, and applies the rename as a delete plus a create', async () => {
+    const { root, tree } = await pendingTree();
+    await tree.rename(join(root, 'run.sh'), join(root, 'bin/run.sh'), 'move');
+    await tree.rename(join(root, 'b/c/d.txt'), join(root, 'b/e.txt'), 'move');
+    expect(await tree.exists(join(root, 'run.sh'))).toBe(false);
+    expect(await tree.read(join(root, 'bin/run.sh'))).toBe('#!/bin/sh\n');
+    expect(await tree.children(join(root, 'b'))).toEqual(['e.txt']);
+    await expect(tree.rename(join(root, 'a/gone.txt'), join(root, 'x'), 'move')).rejects.toThrow('not a file');
+    await applyChanges(tree.list(), nodeFileSystem);
+    expect(statSync(join(root, 'bin/run.sh')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(root, 'b/e.txt')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(root, 'run.sh'))).toBe(false);
+    expect(existsSync(join(root, 'data/pg'))).toBe(false);
+  });
+});
+
+describe('fingerprintModule on the tree', () => {
+  it('counts a pending new file of workspace/local/ (listing the disk missed it) and drops a pending delete', async () => {
+    const root = testdir({ 'local/.env': 'A=1\n', 'local/workspace.yaml': '- python_package: x\n' });
+    const tree = new ChangeSet(nodeFileSystem);
+    const before = await fingerprintModule(tree, join(root, 'local'));
+    await tree.write(join(root, 'local/dockerfile.snippet'), 'RUN true\n', 'create');
+    const withNew = await fingerprintModule(tree, join(root, 'local'));
+    expect(withNew).not.toBe(before);
+    await applyChanges(tree.list(), nodeFileSystem);
+    expect(await fingerprintModule(new ChangeSet(nodeFileSystem), join(root, 'local'))).toBe(withNew);
+    const deleting = new ChangeSet(nodeFileSystem);
+    await deleting.delete(join(root, 'local/dockerfile.snippet'), 'delete');
+    expect(await fingerprintModule(deleting, join(root, 'local'))).toBe(before);
   });
 });
