@@ -8,6 +8,7 @@ import { EXIT, operationError, usageError, type ExitCode } from '../errors.js';
 import type { LaterChoice, NewModuleAnswers } from '../module/answers.js';
 import { planModule, projectDir } from '../module/plan-module.js';
 import { deriveNames } from '../module/naming.js';
+import { MERGE_BASE_DIR, RECORD_FILE } from '../module/record.js';
 import { ApplyError, applyChanges } from '../transaction/changes.js';
 import { renderPlan } from '../transaction/render-plan.js';
 import { nextFreePort, readPorts } from '../workspace/ports/next-free-port.js';
@@ -166,7 +167,10 @@ export async function run(ctx: Context, options: NewOptions): Promise<ExitCode> 
   const plan = await planModule(ctx.effects.fs, ctx.workspace, answers, environment);
   for (const warning of plan.warnings) ctx.warn(`${paint.yellow('!')} ${warning}`);
   const changes = plan.changes.list();
-  const created = changes.map((change) => relative(target, change.path)).sort();
+  // The merge base (.dmb/base/) mirrors the generated files: one line for it, not one per file.
+  const written = changes.map((change) => relative(target, change.path)).sort();
+  const created = written.filter((path) => !path.startsWith(`${MERGE_BASE_DIR}/`));
+  const baseCount = written.length - created.length;
 
   if (ctx.dryRun) {
     ctx.print(await renderPlan(changes, ctx.workspace));
@@ -190,12 +194,14 @@ export async function run(ctx: Context, options: NewOptions): Promise<ExitCode> 
     database: kind ? { type: kind.id, service: databaseServiceName(answers.names.snake, kind), port: environment.hostPort } : null,
     governance: answers.governance,
     files: created,
+    record: { path: RECORD_FILE, merge_base: `${MERGE_BASE_DIR}/` },
   };
   // With --integrate yes, workspace add's report joins this one: stdout stays one JSON document.
   if (ctx.json && answers.integrate !== 'yes') ctx.printJson(report);
   ctx.print(`${paint.green('✓')} Module created at: ${target}\n`);
   ctx.print('Created files:');
   for (const file of created) ctx.print(`- ${file}`);
+  if (baseCount > 0) ctx.print(`- ${MERGE_BASE_DIR}/ (${baseCount} files: the merge base that "dmb upgrade" needs)`);
   ctx.print('');
   return handOver(ctx, answers, report);
 }

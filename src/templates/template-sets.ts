@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileSystem } from '../effects/effects.js';
@@ -76,4 +77,21 @@ export async function filesMissingFromCustomSet(fs: FileSystem, workspace: strin
   if (!(await fs.isDirectory(custom)) || !(await fs.isDirectory(builtin))) return [];
   const have = new Set((await listFiles(fs, custom)).map((path) => relative(custom, path)));
   return (await listFiles(fs, builtin)).map((path) => relative(builtin, path)).filter((rel) => !have.has(rel));
+}
+
+/** Where a set was taken from, as a module's record names it: dmb's own, or the team's copy in the workspace. */
+export type SetSource = 'built-in' | 'patterns/dagster';
+
+/**
+ * Which copy of a set `renderSet` uses and a sha256 over its files (relative path and bytes, sorted by
+ * path), so a record can tell later which templates a module was made from and whether they changed since.
+ */
+export async function describeSet(fs: FileSystem, workspace: string, set: string): Promise<{ set: string; source: SetSource; sha256: string }> {
+  const dir = await resolveSetDir(fs, workspace, set);
+  const hash = createHash('sha256');
+  for (const path of await listFiles(fs, dir)) {
+    hash.update(relative(dir, path)).update('\0').update(await fs.readFile(path)).update('\0');
+  }
+  const source: SetSource = dir === join(workspaceTemplatesDir(workspace), set) ? 'patterns/dagster' : 'built-in';
+  return { set, source, sha256: hash.digest('hex') };
 }

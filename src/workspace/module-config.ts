@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { DATABASES, databaseServiceName, CONTAINER_PROJECTS_PATH, type DatabaseKind, databaseEnvNames } from '../catalog/databases.js';
+import { DATABASES, databaseServiceName, CONTAINER_PROJECTS_PATH, type DatabaseChoice, type DatabaseKind, databaseEnvNames } from '../catalog/databases.js';
+import { readModuleRecord, RECORD_FILE, type ModuleRecord } from '../module/record.js';
 import { usageError } from '../errors.js';
 import { deriveNames, type ModuleNames } from '../module/naming.js';
 import type { ChangeSet } from '../transaction/changes.js';
@@ -44,6 +45,8 @@ export interface ModuleConfig {
   services: ModuleCompose;
   envKeys: Map<string, { value: string; line: number }>;
   database?: ModuleDatabase;
+  /** How `dmb new` made the module (its answers), when the module has a record. */
+  record?: ModuleRecord;
   /** Where the module's package root is in the container (for PYTHONPATH). */
   sourceDir: string;
 }
@@ -71,14 +74,19 @@ const IMAGE_KINDS: Array<[RegExp, DatabaseKind]> = [
   [/(^|\/)(mysql|mariadb)(:|$)/, DATABASES.mysql],
 ];
 
-/** The module's database service: named <snake>_postgres / <snake>_mysql, or recognised by its image. */
-function findDatabaseService(services: ComposeService[], snake: string): { kind: DatabaseKind; service: ComposeService } | undefined {
-  for (const kind of Object.values(DATABASES)) {
+/**
+ * The module's database service: named <snake>_postgres / <snake>_mysql, or recognised by its image.
+ * When the module's record says which database `dmb new` gave it, only that kind is looked for.
+ */
+function findDatabaseService(services: ComposeService[], snake: string, recorded?: DatabaseChoice): { kind: DatabaseKind; service: ComposeService } | undefined {
+  if (recorded === 'none') return undefined;
+  const kinds = recorded ? [DATABASES[recorded]] : Object.values(DATABASES);
+  for (const kind of kinds) {
     const service = services.find((s) => s.name === databaseServiceName(snake, kind));
     if (service) return { kind, service };
   }
   for (const service of services) {
-    const match = IMAGE_KINDS.find(([pattern]) => pattern.test(service.image ?? ''));
+    const match = IMAGE_KINDS.find(([pattern, kind]) => kinds.includes(kind) && pattern.test(service.image ?? ''));
     if (match) return { kind: match[1], service };
   }
   return undefined;
@@ -111,7 +119,9 @@ export async function readModuleConfig(changes: ChangeSet, paths: WorkspacePaths
   const envKeys = readEnvEntries(env?.text ?? '');
   const sourceDir = loadFrom.locations.find((l) => l.workingDirectory)?.workingDirectory ?? `${CONTAINER_PROJECTS_PATH}/${folder}/src`;
   const config: ModuleConfig = { folder, names, marker: names.snake, dir, localDir, workspaceYaml, env, compose, snippet, loadFrom, services, envKeys, sourceDir };
-  const found = findDatabaseService(services.services, names.snake);
+  const record = await readModuleRecord(changes, dir, shownPath(paths, join(dir, RECORD_FILE)));
+  if (record) config.record = record;
+  const found = findDatabaseService(services.services, names.snake, record?.answers.database);
   if (found && !env) {
     const envNames = databaseEnvNames(names.upper);
     throw usageError(

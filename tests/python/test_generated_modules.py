@@ -8,6 +8,7 @@ rows are read back; the generated Python passes the pinned ruff and compiles.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import re
@@ -215,7 +216,16 @@ def test_secrets_stay_in_the_ignored_env_file(runs: Runs) -> None:
     )
     assert ignored.stdout.split() == ["workspace/local/.env", ".env", "deploy/prod/.env.deploy"], ignored
     kept = subprocess.run(
-        ["git", "-C", str(module.root), "check-ignore", ".env.example", "deploy/prod/.env.deploy.example"],
+        [
+            "git",
+            "-C",
+            str(module.root),
+            "check-ignore",
+            ".env.example",
+            "deploy/prod/.env.deploy.example",
+            ".dmb-answers.yml",
+            *(name for name in generated_files(module) if name.startswith(".dmb/")),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -230,6 +240,23 @@ def test_secrets_stay_in_the_ignored_env_file(runs: Runs) -> None:
             if path.is_file() and path.name != ".env" and password.encode() in path.read_bytes()
         ]
         assert not leaks, f"the generated password appears in {leaks}"
+
+
+def test_the_record_says_how_the_module_was_made(runs: Runs) -> None:
+    """.dmb-answers.yml, read by PyYAML (YAML 1.1): the answers, and the sha256 of every generated file as written."""
+    module = runs.module
+    record = yaml.safe_load((module.root / ".dmb-answers.yml").read_text())
+    assert record["module"] == module.name and record["package"] == module.package
+    assert isinstance(record["dmb_version"], str), record["dmb_version"]
+    assert record["answers"]["database"] == module.db and record["answers"]["governance"] == module.governance
+    assert [entry["set"] for entry in record["templates"]][:2] == ["base", "workspace-integration"]
+    generated = [name for name in generated_files(module) if name != ".dmb-answers.yml" and not name.startswith(".dmb/")]
+    assert sorted(record["files"]) == generated
+    for name in generated:
+        assert record["files"][name] == hashlib.sha256((module.root / name).read_bytes()).hexdigest(), name
+    base = module.root / ".dmb" / "base"
+    kept = sorted(path.relative_to(base).as_posix() for path in base.rglob("*") if path.is_file())
+    assert kept == [name for name in generated if Path(name).name != ".env"]
 
 
 def test_dagster_definitions_validate_passes(runs: Runs) -> None:
