@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The database addons: everything `new`, `workspace add` and `dev` need to know about each kind. */
 export interface DatabaseKind {
   id: 'postgresql' | 'mysql';
@@ -71,10 +73,16 @@ export function databaseEnvNames(upper: string) {
 /** A DNS label (the compose service name is the database's host name) holds at most 63 characters. */
 const MAX_HOST_NAME = 63;
 
-/** Compose service (and container) name of a module's database: <module_snake>_<suffix>, within a DNS label. */
+/**
+ * Compose service (and container) name of a module's database: <module_snake>_<suffix>, within a DNS label.
+ * A name too long for that is cut and given 6 hex digits of its sha256, so two long names that share
+ * their first 50-odd characters still get different services (they share one compose file).
+ */
 export function databaseServiceName(snake: string, kind: DatabaseKind): string {
   const room = MAX_HOST_NAME - kind.serviceSuffix.length - 1;
-  return `${snake.slice(0, room).replace(/_+$/, '')}_${kind.serviceSuffix}`;
+  if (snake.length <= room) return `${snake}_${kind.serviceSuffix}`;
+  const digest = createHash('sha256').update(snake).digest('hex').slice(0, 6);
+  return `${snake.slice(0, room - digest.length - 1).replace(/_+$/, '')}_${digest}_${kind.serviceSuffix}`;
 }
 
 /** The compose network key every service joins; its real name comes from ${NETWORK_NAME}. */

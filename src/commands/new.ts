@@ -11,6 +11,9 @@ import { deriveNames } from '../module/naming.js';
 import { MERGE_BASE_DIR, RECORD_FILE } from '../module/record.js';
 import { ApplyError, applyChanges } from '../transaction/changes.js';
 import { renderPlan } from '../transaction/render-plan.js';
+import { withWorkspaceLock } from '../transaction/lock.js';
+import { lockOptions } from '../ui/transaction-output.js';
+import { workspacePaths } from '../workspace/paths.js';
 import { nextFreePort, readPorts } from '../workspace/ports/next-free-port.js';
 import { generatePassword } from '../secrets/generate-secret.js';
 import { ask, askMany, type AskOptions } from '../effects/prompter.js';
@@ -125,6 +128,17 @@ async function refuseExisting(ctx: Context, slug: string): Promise<void> {
   }
 }
 
+/**
+ * Runs the port choice and the writes holding the workspace lock (when the workspace has its shared
+ * service, where the lock lives), so two `dmb new` at once never hand out the same port. Released before
+ * `--integrate yes` hands over to `workspace add`, which takes the lock itself.
+ */
+async function withModuleLock<T>(ctx: Context, slug: string, work: () => Promise<T>): Promise<T> {
+  const paths = workspacePaths(ctx.workspace);
+  if (ctx.dryRun || !(await ctx.effects.fs.isDirectory(paths.serviceDir))) return work();
+  return withWorkspaceLock(ctx.effects, paths.lock, lockOptions(ctx, `dmb new ${slug}`), work);
+}
+
 /** Host ports already handed out: the workspace .env plus every module's own workspace/local/.env. */
 async function assignedPorts(ctx: Context): Promise<number[]> {
   const { fs } = ctx.effects;
@@ -159,39 +173,44 @@ export async function run(ctx: Context, options: NewOptions): Promise<ExitCode> 
   for (const requirement of collectPackages(answers.requirements).large) ctx.warn(paint.yellow(largeRequirementWarning(requirement)));
 
   const kind = databaseKind(answers.database);
-  const environment = {
-    networkName: await readNetworkName(ctx),
-    hostPort: kind ? await nextFreePort(kind, await assignedPorts(ctx), ctx.effects.isPortInUse) : undefined,
-    password: kind ? generatePassword(ctx.effects.randomBytes) : undefined,
-  };
-  const plan = await planModule(ctx.effects.fs, ctx.workspace, answers, environment);
-  for (const warning of plan.warnings) ctx.warn(`${paint.yellow('!')} ${warning}`);
-  const changes = plan.changes.list();
-  // The merge base (.dmb/base/) mirrors the generated files: one line for it, not one per file.
-  const written = changes.map((change) => relative(target, change.path)).sort();
-  const created = written.filter((path) => !path.startsWith(`${MERGE_BASE_DIR}/`));
-  const baseCount = written.length - created.length;
-
-  if (ctx.dryRun) {
-    ctx.print(await renderPlan(changes, ctx.workspace));
-    ctx.print(paint.dim('dry run: nothing was written'));
-    if (ctx.json) ctx.printJson({ module: answers.names.slug, path: target, dry_run: true, files: created });
-    return EXIT.ok;
-  }
-  try {
-    await applyChanges(changes, ctx.effects.fs);
-  } catch (error) {
-    if (error instanceof ApplyError) {
-      throw operationError(`Creating the module failed at "${error.step}": ${errorText(error.cause)}. Nothing was left behind.`, 'Check that the workspace folder is writable, then run the command again.');
+  const written = await withModuleLock(ctx, answers.names.slug, async () => {
+    // Checked again under the lock: another `dmb new` of the same name may have finished meanwhile.
+    await refuseExisting(ctx, answers.names.slug);
+    const environment = {
+      networkName: await readNetworkName(ctx),
+      hostPort: kind ? await nextFreePort(kind, await assignedPorts(ctx), ctx.effects.isPortInUse) : undefined,
+      password: kind ? generatePassword(ctx.effects.randomBytes) : undefined,
+    };
+    const plan = await planModule(ctx.effects.fs, ctx.workspace, answers, environment);
+    for (const warning of plan.warnings) ctx.warn(`${paint.yellow('!')} ${warning}`);
+    const changes = plan.changes.list();
+    // The merge base (.dmb/base/) mirrors the generated files: one line for it, not one per file.
+    const paths = changes.map((change) => relative(target, change.path)).sort();
+    const created = paths.filter((path) => !path.startsWith(`${MERGE_BASE_DIR}/`));
+    if (ctx.dryRun) {
+      ctx.print(await renderPlan(changes, ctx.workspace));
+      ctx.print(paint.dim('dry run: nothing was written'));
+      if (ctx.json) ctx.printJson({ module: answers.names.slug, path: target, dry_run: true, files: created });
+      return undefined;
     }
-    throw error;
-  }
+    try {
+      await applyChanges(changes, ctx.effects.fs);
+    } catch (error) {
+      if (error instanceof ApplyError) {
+        throw operationError(`Creating the module failed at "${error.step}": ${errorText(error.cause)}. Nothing was left behind.`, 'Check that the workspace folder is writable, then run the command again.');
+      }
+      throw error;
+    }
+    return { hostPort: environment.hostPort, created, baseCount: paths.length - created.length };
+  });
+  if (!written) return EXIT.ok;
+  const { created, baseCount } = written;
 
   const report = {
     module: answers.names.slug,
     package: answers.names.packageName,
     path: target,
-    database: kind ? { type: kind.id, service: databaseServiceName(answers.names.snake, kind), port: environment.hostPort } : null,
+    database: kind ? { type: kind.id, service: databaseServiceName(answers.names.snake, kind), port: written.hostPort } : null,
     governance: answers.governance,
     files: created,
     record: { path: RECORD_FILE, merge_base: `${MERGE_BASE_DIR}/` },

@@ -50,7 +50,7 @@ export async function run(ctx: Context, options: AddOptions): Promise<ExitCode |
       done: 'Module integrated with workspace',
       deltas,
       notes: move
-        ? [`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files.join(' and ')}.`]
+        ? [`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files.join(', ')}.`]
         : [],
       nextSteps: nextStepsAfterAdd(tildePath(paths.serviceDir, home), [plan.config.marker]),
     });

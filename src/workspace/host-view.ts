@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { databaseEnvNames, CONTAINER_PROJECTS_PATH, CONTAINER_STORAGE_PATH } from '../catalog/databases.js';
+import type { WorkspacePaths } from './paths.js';
 import type { Registry } from './registry.js';
 
 /**
@@ -24,3 +25,16 @@ export function hostEnvOverrides(registry: Registry, hostStoragePath: string): R
 }
 
 export { CONTAINER_STORAGE_PATH };
+
+/**
+ * The host folder for a container working_directory: /workspace/projects/... -> <root>/projects/...,
+ * a relative one from services/dagster/; undefined for a path only the container has.
+ */
+export function hostWorkingDirectory(paths: WorkspacePaths, workingDirectory: string | undefined): string | undefined {
+  if (!workingDirectory) return paths.serviceDir;
+  if (workingDirectory === CONTAINER_PROJECTS_PATH || workingDirectory.startsWith(`${CONTAINER_PROJECTS_PATH}/`)) {
+    return join(paths.projectsDir, workingDirectory.slice(CONTAINER_PROJECTS_PATH.length));
+  }
+  if (!workingDirectory.startsWith('/')) return join(paths.serviceDir, workingDirectory);
+  return undefined;
+}

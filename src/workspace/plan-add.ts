@@ -1,13 +1,17 @@
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Effects } from '../effects/effects.js';
-import { operationError } from '../errors.js';
+import { operationError, usageError } from '../errors.js';
+import { CONTAINER_PROJECTS_PATH } from '../catalog/databases.js';
+import { hostWorkingDirectory } from './host-view.js';
 import type { ChangeSet } from '../transaction/changes.js';
 import { readComposeLayout, removeComposeBlocks, upsertComposeBlocks, type Dependency } from '../formats/compose-file.js';
 import { dockerfileBody, upsertDockerfileBlock } from '../formats/dockerfile.js';
 import { readEnvEntries } from '../formats/env-file.js';
 import { removeFlatBlock, upsertFlatBlock } from '../formats/flat-block.js';
 import { fingerprintModule, readModuleConfig, type ModuleConfig } from './module-config.js';
-import type { WorkspacePaths } from './paths.js';
+import { shownPath, type WorkspacePaths } from './paths.js';
+import { PORT_MENTIONING_FILES, replacePortMentions } from './ports/port-mentions.js';
 import { choosePublishedPort, collectPortClaims, movePublishedPort } from './ports/port-assignment.js';
 import { addRegistryEntry, replaceRegistryEntry } from './registry-text.js';
 import type { RegistryEntry } from './registry.js';
@@ -49,6 +53,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
   }
   const { marker } = config;
   const { text, shown } = files;
+  await refuseMissingWorkingDirectories(changes, paths, config);
 
   // What the workspace holds besides this module's own blocks: the module must not collide with it.
   const envOutside = readEnvEntries(removeFlatBlock(text.env, marker, shown.env));
@@ -94,6 +99,17 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
         await changes.write(config.compose.path, moved.compose, "move the module's published port");
         movedFiles.push(config.compose.shown);
       }
+      // Every other file of the module that names the old port, so following its README reaches its own database.
+      const mentioning = [...PORT_MENTIONING_FILES.map((name) => join(config.dir, name)), ...(await changes.children(config.localDir)).map((name) => join(config.localDir, name))];
+      for (const path of mentioning) {
+        if (path === config.env?.path || path === config.compose?.path) continue;
+        const text = await changes.read(path);
+        if (text === undefined) continue;
+        const edited = replacePortMentions(text, wanted, choice.port);
+        if (edited === text) continue;
+        await changes.write(path, edited, "move the module's published port");
+        movedFiles.push(shownPath(paths, path));
+      }
       portMove = { service: config.database.service.name, from: wanted, to: choice.port, reason: choice.reason, files: movedFiles };
       config = await readModuleConfig(changes, paths, config.folder);
     }
@@ -122,4 +138,18 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
   const registryText = previous ? replaceRegistryEntry(files.registryText ?? '', entry, shown.registry) : addRegistryEntry(files.registryText, entry, shown.registry);
   await changes.write(paths.registry, registryText, `update ${shown.registry}`);
   return { config, entry, previous, portMove };
+}
+
+/** A code location whose working_directory is missing (the module folder renamed, a typo) would fail to load in Dagster. */
+async function refuseMissingWorkingDirectories(tree: ChangeSet, paths: WorkspacePaths, config: ModuleConfig): Promise<void> {
+  for (const location of config.loadFrom.locations) {
+    if (!location.workingDirectory) continue;
+    const dir = hostWorkingDirectory(paths, location.workingDirectory);
+    if (!dir || (await tree.isDirectory(dir))) continue;
+    throw usageError(
+      `${config.workspaceYaml.shown}:${location.line}: code location "${location.locationName}": working_directory ${location.workingDirectory} ` +
+        `(${shownPath(paths, dir)} on this host) does not exist, so Dagster could not load it. Nothing was changed.`,
+      `Point working_directory at the module's source folder (${CONTAINER_PROJECTS_PATH}/${config.folder}/src for a module made by dmb new; was the folder renamed?), then run the command again.`,
+    );
+  }
 }
