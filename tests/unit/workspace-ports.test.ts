@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DATABASES } from '../../src/catalog/databases.js';
+import { DATABASES, databaseServiceName } from '../../src/catalog/databases.js';
+import { replacePortMentions } from '../../src/workspace/ports/port-mentions.js';
 import { choosePublishedPort, collectPortClaims } from '../../src/workspace/ports/port-assignment.js';
 import { readPublishedPort } from '../../src/workspace/ports/published-ports.js';
 import { findVariableRefs, interpolate } from '../../src/formats/interpolation.js';
@@ -40,5 +41,26 @@ describe('published ports', () => {
     expect(moved.reason).toMatch(/5438 is already used by module "a"/);
     // The module's own current port is not "in use" against itself when re-merging.
     expect(await choosePublishedPort({ wanted: 5450, kind, claims, isPortInUse: async () => true, ownPort: 5450 })).toEqual({ port: 5450 });
+  });
+});
+
+describe('port mentions in a module file', () => {
+  it('replaces the port on lines that speak of a port, and only whole numbers', () => {
+    const text = 'X_DB_PORT=5438\nPublished on host port 5438 (not 15438 or 54381).\nRows: 5438\n';
+    expect(replacePortMentions(text, 5438, 5440)).toBe('X_DB_PORT=5440\nPublished on host port 5440 (not 15438 or 54381).\nRows: 5438\n');
+    expect(replacePortMentions('no mention\n', 5438, 5440)).toBe('no mention\n');
+  });
+});
+
+describe('database service names', () => {
+  it('keep short names as they are and give long ones a distinct, DNS-sized name', () => {
+    expect(databaseServiceName('sales_data', DATABASES.postgresql)).toBe('sales_data_postgres');
+    const stem = 'customer_analytics_for_the_north_european_retail_region';
+    for (const kind of Object.values(DATABASES)) {
+      const names = ['orders', 'events'].map((tail) => databaseServiceName(`${stem}_${tail}`, kind));
+      expect(names[0]).not.toBe(names[1]);
+      for (const name of names) expect(name).toMatch(new RegExp(`^[a-z0-9_]{1,63}$`));
+      expect(names[0]?.endsWith(`_${kind.serviceSuffix}`)).toBe(true);
+    }
   });
 });
