@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { describeSet, filesMissingFromCustomSet, renderSet, workspaceTemplatesDir } from '../templates/template-sets.js';
@@ -33,7 +33,9 @@ export async function planModule(
       );
     }
     for (const file of await renderSet(fs, workspace, set, variables, features)) {
-      await changes.write(join(target, file.path), file.content, `render ${file.source}`, file.mode);
+      // A .env holds the module's database password: owner-only, like the shared service's .env.
+      const mode = basename(file.path) === '.env' ? 0o600 : file.mode;
+      await changes.write(join(target, file.path), file.content, `render ${file.source}`, mode);
     }
   }
   const record = await planRecord(fs, workspace, answers, sets, changes, environment.password);
