@@ -102,6 +102,13 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../commands/workspace-restore.js'),
   },
   {
+    path: ['audit'],
+    args: '[module-name]',
+    summary: 'check a module (or --all) for what it lacks or gets wrong: IO manager, storage, configs, deployments, secrets',
+    options: [['--all', 'audit every module under projects/ and print a summary table']],
+    load: () => import('../commands/audit.js'),
+  },
+  {
     path: ['dev'],
     args: '',
     summary: 'run every integrated module on this host with `dagster dev` (no Docker)',
