@@ -206,7 +206,7 @@ export const AUDIT_RULES: AuditRule[] = [
     level: 'FAIL',
     critical: false,
     looksFor: 'every @asset / @multi_asset carries the module\'s key prefix (key_prefix, key, or load_assets_from_modules(key_prefix=...))',
-    recommendation: 'Give every asset the module\'s key prefix (key_prefix=["<module>"]) so asset keys never collide across code locations; moving keys strands their history, so plan the migration',
+    recommendation: 'Give every asset the module\'s key prefix (key_prefix=["<prefix>"]) so asset keys never collide across code locations; moving keys strands their history, so plan the migration',
     fixable: false,
     check(module, code) {
       if (code.assets.length === 0) return skip('No @asset definitions found');
@@ -307,8 +307,9 @@ export const AUDIT_RULES: AuditRule[] = [
       if (holding.length === 0) return pass('No .env file holds secrets');
       const open = holding.filter((file) => file.mode !== undefined && (file.mode & 0o077) !== 0);
       if (open.length === 0) return pass(`Secret-holding .env files are mode 0600 (${holding.length})`);
-      const shown = open.map((file) => `${file.path} (${(file.mode ?? 0).toString(8).padStart(4, '0')})`).join(', ');
-      return fail(`Readable by others: ${shown}`, { file: open[0]!.path });
+      const mode = (file: (typeof open)[number]) => (file.mode ?? 0).toString(8).padStart(4, '0');
+      const others = open.slice(1).map((file) => `, also ${file.path} (${mode(file)})`).join('');
+      return fail(`.env with secrets is readable by others (mode ${mode(open[0]!)})${others}`, { file: open[0]!.path });
     },
   },
   {

@@ -52,7 +52,7 @@ export function evaluateRules(module: AuditModule, code: CodeFacts, rules: Audit
       file: outcome.at?.file ?? null,
       line: outcome.at?.line ?? null,
       fixable: rule.fixable,
-      recommendation: status === 'fail' || status === 'warn' ? rule.recommendation.replaceAll('<module>', module.folder) : null,
+      recommendation: status === 'fail' || status === 'warn' ? rule.recommendation.replaceAll('<module>', module.folder).replaceAll('<prefix>', module.snake) : null,
     };
   });
   const count = (status: CheckStatus) => checks.filter((check) => check.status === status).length;
