@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { auditModules, type ModuleAudit } from '../../src/audit/run-audit.js';
@@ -19,6 +19,8 @@ const LEGACY = join(REPO_ROOT, 'tests', 'fixtures', 'legacy');
 export function legacyWorkspace(...modules: string[]): string {
   const workspace = tempDir('dmb-audit-');
   for (const module of modules) cpSync(join(LEGACY, module), join(workspace, 'projects', module), { recursive: true });
+  // A checkout's mode, whatever the umask of the machine that checked the fixtures out.
+  for (const module of modules) for (const env of ['.env', 'workspace/local/.env']) if (existsSync(join(workspace, 'projects', module, env))) chmodSync(join(workspace, 'projects', module, env), 0o644);
   return workspace;
 }
 
