@@ -5,6 +5,7 @@ import { deriveNames } from '../module/naming.js';
 import { parsePython, releasePython } from '../python/parser.js';
 import { toPyFile, type PyPackage } from '../python/package.js';
 import { ANSWERS_FILE, readRecordedAnswers, type RecordedAnswers } from './answers.js';
+import type { GitTracked } from './git-tracked.js';
 import type { ReadOnce } from './read-once.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
@@ -22,7 +23,7 @@ export interface EnvFileFacts {
 export interface AuditModule {
   folder: string;
   dir: string;
-  /** The snake form of the folder name: the asset key prefix dmb expects. */
+  /** The asset key prefix the module's assets should carry: its package name without `_dagster` (else the folder's snake form). */
   snake: string;
   answers?: RecordedAnswers;
   answersProblem?: string;
@@ -50,7 +51,7 @@ export interface AuditModule {
 const SECRET_KEY = /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)$/i;
 const PRESENCE = ['workspace/local', 'workspace/local/workspace.yaml', 'workspace/local/docker-compose.yml', 'workspace/local/.env', 'workspace/local/dockerfile.snippet'];
 
-export async function readAuditModule(effects: Effects, files: ReadOnce, projectsDir: string, folder: string, workspace: WorkspaceIndex): Promise<AuditModule> {
+export async function readAuditModule(effects: Effects, files: ReadOnce, git: GitTracked, projectsDir: string, folder: string, workspace: WorkspaceIndex): Promise<AuditModule> {
   const fs = effects.fs;
   const dir = join(projectsDir, folder);
   const snake = snakeOf(folder);
@@ -96,7 +97,7 @@ export async function readAuditModule(effects: Effects, files: ReadOnce, project
   const module: AuditModule = {
     folder,
     dir,
-    snake,
+    snake: located ? located.name.replace(/_dagster$/, '') : snake,
     answers,
     answersProblem,
     governance: { level: answers?.governance ?? 'standard', source: answers?.governance ? 'answers' : 'default' },
@@ -110,7 +111,7 @@ export async function readAuditModule(effects: Effects, files: ReadOnce, project
     envExample: await files.text(join(dir, '.env.example')),
     deployments,
     envFiles,
-    trackedEnvFiles: await readTrackedEnvFiles(effects, dir),
+    trackedEnvFiles: await git.envFilesUnder(dir),
     workspace,
     integration: await workspace.status(folder),
     release() {
@@ -164,9 +165,3 @@ async function listPythonFiles(fs: Effects['fs'], root: string, prefix = ''): Pr
   return found;
 }
 
-/** Asks git which `.env`/`.env.deploy` files of the module it tracks; undefined outside a git work tree. */
-async function readTrackedEnvFiles(effects: Effects, dir: string): Promise<string[] | undefined> {
-  const result = await effects.run('git', ['ls-files', '-z', '--', ':(glob)**/.env', ':(glob)**/.env.deploy'], { cwd: dir, env: { ...effects.env, GIT_OPTIONAL_LOCKS: '0' } });
-  if (result.code !== 0) return undefined;
-  return result.stdout.split('\0').filter(Boolean).sort();
-}

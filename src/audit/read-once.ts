@@ -13,7 +13,14 @@ export function readOnce(fs: FileSystem): ReadOnce {
     text(path) {
       let pending = cache.get(path);
       if (!pending) {
-        pending = (async () => ((await fs.exists(path)) && !(await fs.isDirectory(path)) ? (await fs.readFile(path)).toString('utf8') : undefined))();
+        pending = fs.readFile(path).then(
+          (bytes) => bytes.toString('utf8'),
+          (error: NodeJS.ErrnoException) => {
+            // Absent (or a folder where a file was expected) reads as "no such file"; anything else is a real error.
+            if (error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR') return undefined;
+            throw error;
+          },
+        );
         cache.set(path, pending);
       }
       return pending;

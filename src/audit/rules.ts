@@ -344,7 +344,12 @@ export const AUDIT_RULES: AuditRule[] = [
     check(module) {
       const ports = module.workspace.modulePorts.get(module.folder) ?? [];
       if (ports.length === 0) return skip('Publishes no port');
-      const clashes = ports.flatMap(({ port }) => [...(module.workspace.portOwners.get(port) ?? [])].filter((other) => other !== module.folder).map((other) => `${port} (also ${other})`));
+      const clashes = ports.flatMap(({ port }) => {
+        const others = [...(module.workspace.portOwners.get(port) ?? [])].filter((other) => other !== module.folder).sort();
+        if (others.length === 0) return [];
+        const named = others.length > 3 ? `${others.slice(0, 3).join(', ')} and ${others.length - 3} more` : others.join(', ');
+        return [`${port} (also ${named})`];
+      });
       return clashes.length === 0 ? pass(`Published ports are its own (${ports.map((p) => p.port).join(', ')})`) : fail(`Published port collides: ${clashes.join(', ')}`, { file: 'workspace/local/docker-compose.yml' });
     },
   },

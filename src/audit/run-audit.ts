@@ -4,6 +4,7 @@ import { usageError } from '../errors.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { readCodeFacts, type CodeFacts } from './code-facts.js';
 import { readAuditModule, type AuditModule } from './module-model.js';
+import { gitTracked } from './git-tracked.js';
 import { readOnce } from './read-once.js';
 import { AUDIT_RULES, type AuditRule } from './rules.js';
 import { readWorkspaceIndex } from './workspace-index.js';
@@ -105,17 +106,33 @@ export async function auditModules(effects: Effects, paths: WorkspacePaths, fold
     );
   }
   const files = readOnce(effects.fs);
+  const git = gitTracked(effects);
   const index = await readWorkspaceIndex(files, paths, all);
-  const audits: ModuleAudit[] = [];
-  for (const folder of folders) {
-    const module = await readAuditModule(effects, files, paths.projectsDir, folder, index);
+  const auditOne = async (folder: string): Promise<ModuleAudit> => {
+    const module = await readAuditModule(effects, files, git, paths.projectsDir, folder, index);
     try {
       const code = readCodeFacts(module.pkg);
       inferGovernance(module, code);
-      audits.push(evaluateRules(module, code));
+      return evaluateRules(module, code);
     } finally {
       module.release();
     }
-  }
-  return audits;
+  };
+  return mapConcurrently(folders, MODULES_IN_FLIGHT, auditOne);
+}
+
+/** Modules read at once: enough to overlap file reads, few enough that parse trees stay small in memory. */
+const MODULES_IN_FLIGHT = 8;
+
+async function mapConcurrently<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
+import { loadedParser, pythonQuery } from './parser.js';
 import type { PyFile } from './package.js';
-import { walk } from './syntax.js';
 
 /** The nodes rules look at, gathered in one walk of a file's tree (each file is walked once, however many rules ask). */
 export interface FileScan {
@@ -13,36 +13,30 @@ export interface FileScan {
 
 const scans = new WeakMap<PyFile, FileScan>();
 
+/** Every node kind a scan collects, matched by tree-sitter itself in one pass (no JS walk over every node). */
+const SCAN_QUERY = `
+(call) @calls
+(string) @strings
+(concatenated_string) @concatenated
+(subscript) @subscripts
+(attribute) @attributes
+(return_statement) @returns
+`;
+
 export function scanFile(file: PyFile): FileScan {
   const cached = scans.get(file);
   if (cached) return cached;
   const scan: FileScan = { calls: [], strings: [], subscripts: [], attributes: [], returns: [] };
-  walk(file.parsed.root, (node) => {
-    switch (node.type) {
-      case 'call':
-        scan.calls.push(node);
-        break;
-      case 'string':
-        // Its children may hold f-string placeholders with calls in them: keep walking.
-        scan.strings.push(node);
-        break;
-      case 'concatenated_string':
-        scan.strings.push(node);
-        return false;
-      case 'subscript':
-        scan.subscripts.push(node);
-        break;
-      case 'attribute':
-        scan.attributes.push(node);
-        break;
-      case 'return_statement':
-        scan.returns.push(node);
-        break;
-      case 'comment':
-        return false;
-    }
-    return true;
-  });
+  let concatenatedEnd = -1;
+  for (const { name, node } of pythonQuery(loadedParser(), SCAN_QUERY).captures(file.parsed.root)) {
+    if (name === 'concatenated') {
+      // `"a" "b"` is one string; its parts are not strings of their own (captures come in source order).
+      scan.strings.push(node);
+      concatenatedEnd = node.endIndex;
+    } else if (name === 'strings') {
+      if (node.startIndex >= concatenatedEnd) scan.strings.push(node);
+    } else scan[name as keyof FileScan].push(node);
+  }
   scans.set(file, scan);
   return scan;
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 
 /** A parsed Python file. `syntaxError` is where the parser first gave up; the tree is still usable around it. */
 export interface ParsedPython {
@@ -12,6 +12,17 @@ export interface ParsedPython {
 }
 
 let parserPromise: Promise<Parser> | undefined;
+const queries = new Map<string, Query>();
+
+/** A tree-sitter query over the Python grammar, compiled once per process (needs loadPythonParser first). */
+export function pythonQuery(parser: Parser, source: string): Query {
+  let query = queries.get(source);
+  if (!query) {
+    query = new Query(parser.language!, source);
+    queries.set(source, query);
+  }
+  return query;
+}
 
 /** Loads the WebAssembly runtime and the Python grammar once per process (≈100 ms), then reuses them. */
 export function loadPythonParser(): Promise<Parser> {
@@ -28,6 +39,7 @@ export function loadPythonParser(): Promise<Parser> {
 
 export async function parsePython(source: string, file: string): Promise<ParsedPython> {
   const parser = await loadPythonParser();
+  activeParser = parser;
   const tree = parser.parse(source);
   if (!tree) throw new Error(`tree-sitter returned no tree for ${file}`);
   const root = tree.rootNode;
@@ -48,6 +60,14 @@ function firstErrorNode(node: Node): Node | undefined {
     if (found) return found;
   }
   return node;
+}
+
+let activeParser: Parser | undefined;
+
+/** The loaded parser, once any file was parsed (queries over a parsed tree need it). */
+export function loadedParser(): Parser {
+  if (!activeParser) throw new Error('no Python file parsed yet');
+  return activeParser;
 }
 
 /** Frees the WebAssembly memory of a tree; call when the file's checks are done. */
