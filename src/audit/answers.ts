@@ -16,7 +16,7 @@ export function readRecordedAnswers(text: string): RecordedAnswers | { error: st
   try {
     data = parse(text);
   } catch (error) {
-    return { error: (error as Error).message.split('\n')[0] ?? 'not YAML' };
+    return { error: `not valid YAML (${((error as Error).message.split('\n')[0] ?? '').replace(/:$/, '')})` };
   }
   if (!data || typeof data !== 'object') return { error: 'not a YAML mapping' };
   const record = data as Record<string, unknown>;

@@ -101,7 +101,7 @@ export async function readAuditModule(effects: Effects, files: ReadOnce, git: Gi
     answers,
     answersProblem,
     governance: { level: answers?.governance ?? 'standard', source: answers?.governance ? 'answers' : 'default' },
-    database: answers?.database ? { type: answers.database, source: 'answers' } : { type: 'unknown', source: 'unknown' },
+    database: answers?.database ? { type: answers.database, source: 'answers' } : databaseFromCompose(await files.text(join(dir, 'workspace/local/docker-compose.yml'))),
     packageDir: located?.dir,
     layout: located?.layout,
     pkg,
@@ -119,6 +119,18 @@ export async function readAuditModule(effects: Effects, files: ReadOnce, git: Gi
     },
   };
   return module;
+}
+
+/** Without a record, the module's compose services tell its database by their image. */
+function databaseFromCompose(compose: string | undefined): AuditModule['database'] {
+  if (compose === undefined) return { type: 'unknown', source: 'unknown' };
+  const image = /^\s*image:\s*["']?([a-z0-9./_-]+)/gim;
+  for (const match of compose.matchAll(image)) {
+    const name = match[1]!.split('/').at(-1)!;
+    if (name.startsWith('postgres')) return { type: 'postgresql', source: 'code' };
+    if (name.startsWith('mysql') || name.startsWith('mariadb')) return { type: 'mysql', source: 'code' };
+  }
+  return { type: 'none', source: 'code' };
 }
 
 function snakeOf(folder: string): string {
@@ -154,12 +166,16 @@ async function locatePackage(fs: Effects['fs'], dir: string, snake: string, reco
   return undefined;
 }
 
-async function listPythonFiles(fs: Effects['fs'], root: string, prefix = ''): Promise<string[]> {
+/** Deep enough for any real package (defs/<area>/<component>/...); a symlink loop stops here. */
+const MAX_PACKAGE_DEPTH = 6;
+
+async function listPythonFiles(fs: Effects['fs'], root: string, prefix = '', depth = 0): Promise<string[]> {
   const found: string[] = [];
+  if (depth > MAX_PACKAGE_DEPTH) return found;
   for (const name of (await fs.readdir(join(root, prefix))).sort()) {
     if (name.startsWith('.') || name === '__pycache__') continue;
     const relative = prefix ? `${prefix}/${name}` : name;
-    if (await fs.isDirectory(join(root, relative))) found.push(...(await listPythonFiles(fs, root, relative)));
+    if (await fs.isDirectory(join(root, relative))) found.push(...(await listPythonFiles(fs, root, relative, depth + 1)));
     else if (name.endsWith('.py')) found.push(relative);
   }
   return found;

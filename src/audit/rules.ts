@@ -97,7 +97,7 @@ export const AUDIT_RULES: AuditRule[] = [
     recommendation: 'Add custom IO manager to resources.py',
     fixable: true,
     check(module, code) {
-      if (!module.pkg) return fail(noPackage(module));
+      if (!module.pkg) return skip(noPackage(module));
       const first = code.ioClasses[0];
       return first ? pass(`Has custom IO manager (${first.cls.name})`, where(module, first)) : fail('No custom IO manager class');
     },
@@ -110,7 +110,7 @@ export const AUDIT_RULES: AuditRule[] = [
     recommendation: `Update IO manager to use ${STORAGE_DEFAULT}/ (default of ${STORAGE_ENV})`,
     fixable: true,
     check(module, code) {
-      if (!module.pkg) return fail(noPackage(module));
+      if (!module.pkg) return skip(noPackage(module));
       const reads = code.envReads.filter((read) => read.name === STORAGE_ENV);
       const literal = findStringLiterals(module.pkg, (value) => normalise(value) === STORAGE_DEFAULT)[0];
       const otherDefault = reads.find((read) => read.defaultValue !== undefined && normalise(read.defaultValue) !== STORAGE_DEFAULT);
@@ -129,7 +129,7 @@ export const AUDIT_RULES: AuditRule[] = [
     recommendation: 'Register the IO manager as an instance: resources={"io_manager": MyIOManager(...)}',
     fixable: true,
     check(module, code) {
-      if (!module.pkg) return fail(noPackage(module));
+      if (!module.pkg) return skip(noPackage(module));
       const registration = code.registration;
       if (!registration) {
         if (code.definitions.length === 0) return fail('IO manager not registered (no Definitions found)');

@@ -54,6 +54,17 @@ describe('audit: legacy modules', () => {
     expect(result.checks.find((c) => c.id === 'env_documented')!.message).toBe('1 of 3 env vars undocumented: SEO_STATS_SEARCH_CONSOLE_KEY');
     expect(result.status).toBe('CRITICAL');
     expect(result.governance).toEqual({ level: 'standard', source: 'default' });
+    // No .dmb-answers.yml: the database comes from the compose service's image.
+    expect(result.database).toEqual({ type: 'postgresql', source: 'code' });
+  });
+
+  it('governance and database come from .dmb-answers.yml when the module has one', async () => {
+    const workspace = legacyWorkspace('seo-stats');
+    writeFileSync(join(workspace, 'projects', 'seo-stats', '.dmb-answers.yml'), 'dmb_version: 0.1.0\nmodule: seo-stats\npackage: seo_stats_dagster\nanswers: {database: postgresql, requirements: [], governance: quick}\n');
+    const result = await audit(workspace, 'seo-stats');
+    expect(result.governance).toEqual({ level: 'quick', source: 'answers' });
+    expect(result.database).toEqual({ type: 'postgresql', source: 'answers' });
+    expect(result.checks.find((c) => c.id === 'governance_schedule')!.status).toBe('skip');
   });
 
   it('no resources.py, Definitions from load_assets_from_modules and a resource of its own (shop-orders)', async () => {
