@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DAGSTER_BIN, dmbIn, okIn, REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
@@ -52,7 +52,7 @@ const CASES = [
   { module: 'crm-sync', pkg: 'crm_sync_dagster', dagster: 'missing', audit: 'fail' },
 ];
 
-describe('audit agrees with real Dagster', () => {
+describe('audit agrees with real Dagster', { timeout: 600_000 }, () => {
   const workspace = tempDir('dmb-audit-dagster-');
   for (const { module } of CASES) cpSync(join(LEGACY, module), join(workspace, 'projects', module), { recursive: true });
 
@@ -76,5 +76,63 @@ describe('audit agrees with real Dagster', () => {
     expect(registeredKind(src, 'fresh_module_dagster')).toBe('instance');
     const report = JSON.parse(dmbIn(fresh, 'audit', 'fresh-module', '--json').stdout) as { checks: Array<{ id: string; status: string }> };
     expect(report.checks.find((check) => check.id === 'io_manager_registered')!.status).toBe('pass');
+  });
+
+  it('what the checks predict happens in Dagster: an EnvVar behind an @io_manager factory breaks the run; getattr(partition_key) raises; fixed, it stores', () => {
+    const ws = tempDir('dmb-audit-envvar-');
+    const variants = { factory: 'seo-stats', instance: 'seo-stats-instance' };
+    for (const module of Object.values(variants)) cpSync(join(LEGACY, 'seo-stats'), join(ws, 'projects', module), { recursive: true });
+    const edit = (module: string, file: string, change: (text: string) => string) => {
+      const path = join(ws, 'projects', module, 'src', 'seo_stats_dagster', file);
+      const before = readFileSync(path, 'utf8');
+      const after = change(before);
+      expect(after, `edit of ${file} changed nothing`).not.toBe(before);
+      writeFileSync(path, after);
+    };
+    // The edit a data engineer makes to follow "configure with EnvVar": the factory now returns an EnvVar-configured instance.
+    for (const module of Object.values(variants)) {
+      edit(module, 'resources.py', (text) =>
+        text
+          .replace('ConfigurableIOManager, InputContext', 'ConfigurableIOManager, EnvVar, InputContext')
+          .replace(/    storage_path = os\.environ\.get\([^\n]*\n    return ModuleNameIOManager\(base_path=storage_path\)/, '    return ModuleNameIOManager(base_path=EnvVar("DAGSTER_STORAGE_PATH"))'),
+      );
+    }
+    // The other registers the same class as an instance.
+    edit(variants.instance, '__init__.py', (text) =>
+      text
+        .replace('from .resources import module_name_io_manager', 'from dagster import EnvVar\nfrom .resources import ModuleNameIOManager')
+        .replace('"io_manager": module_name_io_manager', '"io_manager": ModuleNameIOManager(base_path=EnvVar("DAGSTER_STORAGE_PATH"))'),
+    );
+    const status = (module: string, id: string) =>
+      (JSON.parse(dmbIn(ws, 'audit', module, '--json').stdout) as { checks: Array<{ id: string; status: string }> }).checks.find((c) => c.id === id)!.status;
+    const materialize = (module: string) => {
+      const storage = tempDir('dmb-audit-storage-');
+      const result = spawnSync(DAGSTER_BIN, ['asset', 'materialize', '--select', 'seo_stats/ga4_sessions', '-m', 'seo_stats_dagster'], {
+        cwd: join(ws, 'projects', module, 'src'),
+        encoding: 'utf8',
+        timeout: 300_000,
+        env: { ...process.env, DAGSTER_HOME: '', DAGSTER_STORAGE_PATH: storage },
+      });
+      return { code: result.status, output: `${result.stdout}${result.stderr}`, stored: existsSync(join(storage, 'ga4_sessions.pickle')) };
+    };
+
+    expect(status(variants.factory, 'io_manager_registered')).toBe('fail');
+    const factory = materialize(variants.factory);
+    expect(factory.code).not.toBe(0);
+    expect(factory.output).toContain('Attempted to directly retrieve environment variable EnvVar("DAGSTER_STORAGE_PATH")');
+
+    expect(status(variants.instance, 'io_manager_registered')).toBe('pass');
+    expect(status(variants.instance, 'io_manager_partitions')).toBe('fail');
+    const partitions = materialize(variants.instance);
+    expect(partitions.code).not.toBe(0);
+    expect(partitions.output).toContain('Tried to access partition_key on a non-partitioned run');
+
+    edit(variants.instance, 'resources.py', (text) =>
+      text.replace("partition_key = getattr(context, 'partition_key', None)", 'partition_key = context.asset_partition_key if context.has_asset_partitions else None'),
+    );
+    expect(status(variants.instance, 'io_manager_partitions')).toBe('pass');
+    const fixed = materialize(variants.instance);
+    expect(fixed.code, fixed.output).toBe(0);
+    expect(fixed.stored).toBe(true);
   });
 });

@@ -35,7 +35,7 @@ interface JsonCheck {
   fixable: boolean;
 }
 
-describe('dmb audit: output', () => {
+describe('dmb audit: output', { timeout: 300_000 }, () => {
   it('prints the spec format for a legacy module, byte for byte (golden), exits 1 and changes nothing', () => {
     const workspace = workspaceWith('seo-stats');
     const before = snapshotTree(workspace);
@@ -114,7 +114,7 @@ describe('dmb audit: output', () => {
   });
 });
 
-describe('dmb audit: modules made by dmb new', () => {
+describe('dmb audit: modules made by dmb new', { timeout: 300_000 }, () => {
   const LEVELS = [
     { governance: 'quick', db: 'none' },
     { governance: 'standard', db: 'mysql' },
@@ -151,5 +151,12 @@ describe('dmb audit: modules made by dmb new', () => {
     expect(two.code).toBe(0);
     expect(two.stdout).not.toMatch(/WARN|FAIL|Recommendations|To fix issues/);
     expect(two.stdout).toMatch(/Overall Status: GOOD \((\d+)\/\1 checks passed\)\n$/);
+
+    // A hand edit of workspace/local/ after the merge: the workspace runs stale configs.
+    const snippet = join(workspace, 'projects', 'fresh-module', 'workspace', 'local', 'dockerfile.snippet');
+    writeFileSync(snippet, `${readFileSync(snippet, 'utf8')}RUN pip install --no-cache-dir requests\n`);
+    const drifted = dmbIn(workspace, 'audit', 'fresh-module');
+    expect(drifted.code).toBe(0);
+    expect(drifted.stdout).toContain('⚠️  WARN: Drifted: workspace/local/ changed since it was merged (dmb workspace sync)');
   });
 });
