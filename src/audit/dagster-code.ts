@@ -156,6 +156,15 @@ function readDict(pkg: PyPackage, file: PyFile, node: Node, into: Map<string, { 
     const { positional, keywords } = callArguments(expression);
     for (const argument of positional) readDict(pkg, at, argument, into, depth + 1);
     for (const [key, value] of keywords) into.set(key, { file: at, node: value });
+  } else if (expression.type === 'call') {
+    // resources=build_resources(): the dict a function of the package returns.
+    const name = calleeName(expression);
+    const resolved = name && !name.includes('.') ? resolveName(pkg, at, name) : undefined;
+    if (resolved?.kind !== 'function') return;
+    for (const returned of within(scanFile(resolved.file).returns, resolved.fn.node)) {
+      const value = returned.namedChildren[0];
+      if (value) readDict(pkg, resolved.file, value, into, depth + 1);
+    }
   }
 }
 

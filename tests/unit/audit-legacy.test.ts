@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { auditModules, type ModuleAudit } from '../../src/audit/run-audit.js';
@@ -163,6 +163,16 @@ describe('audit: legacy modules', () => {
         'shared = {"io_manager": EventsIOManager(base=os.environ.get(STORAGE_ENV, DEFAULT))}',
         '',
       ].join('\n'),
+      'defs/extra.py': [
+        'import dagster as dg',
+        'from .resources_factory import build_resources',
+        '',
+        '@dg.definitions',
+        'def extra():',
+        '    return dg.Definitions(resources=build_resources())',
+        '',
+      ].join('\n'),
+      'defs/resources_factory.py': ['from ..io import EventsIOManager', '', 'def build_resources():', '    return {"io_manager": EventsIOManager(base="/srv/events")}', ''].join('\n'),
       'defs/assets.py': ['import dagster as dg', '', '@dg.asset(key=dg.AssetKey(["events", "clicks"]))', 'def clicks():', '    return 1', ''].join('\n'),
       'io.py': [
         'import os, tempfile',
@@ -180,7 +190,11 @@ describe('audit: legacy modules', () => {
     const result = await audit(workspace, 'events');
     const status = Object.fromEntries(result.checks.map((c) => [c.id, c.status]));
     expect(result.layout).toBe('dg');
-    expect(result.checks.find((c) => c.id === 'io_manager_registered')).toMatchObject({ status: 'pass', message: 'IO manager registered as an instance (EventsIOManager)', file: 'src/events/defs/storage.py', line: 6 });
+    // The defs/ folder's Definitions come after the spread dict in the merge: the instance its function returns wins.
+    expect(result.checks.find((c) => c.id === 'io_manager_registered')).toMatchObject({ status: 'pass', message: 'IO manager registered as an instance (EventsIOManager)', file: 'src/events/defs/resources_factory.py', line: 4 });
+    // Without it, the io_manager of the `**shared` spread (imported from defs/storage.py) is the one registered.
+    rmSync(join(pkg, 'defs', 'extra.py'));
+    expect((await audit(workspace, 'events')).checks.find((c) => c.id === 'io_manager_registered')).toMatchObject({ status: 'pass', file: 'src/events/defs/storage.py', line: 6 });
     expect(status).toMatchObject({ custom_io_manager: 'pass', storage_path: 'pass', io_manager_full_key: 'pass', io_manager_atomic: 'pass', asset_key_prefix: 'pass', definitions: 'pass' });
   });
 });
