@@ -32,11 +32,18 @@ export function gitTracked(effects: Effects): GitTracked {
     let pending = listings.get(root);
     if (!pending) {
       pending = (async () => {
-        const result = await effects.run('git', ['ls-files', '-z', '--', ':(glob)**/.env', ':(glob)**/.env.deploy'], {
-          cwd: root,
-          env: { ...effects.env, GIT_OPTIONAL_LOCKS: '0' },
-        });
-        return result.code === 0 ? result.stdout.split('\0').filter(Boolean) : undefined;
+        try {
+          const result = await effects.processes.capture({
+            program: 'git',
+            args: ['ls-files', '-z', '--', ':(glob)**/.env', ':(glob)**/.env.deploy'],
+            cwd: root,
+            env: { ...effects.env, GIT_OPTIONAL_LOCKS: '0' },
+          });
+          return result.code === 0 ? result.stdout.split('\0').filter(Boolean) : undefined;
+        } catch {
+          // No git on this machine: what it tracks cannot be known, so the check has nothing to say.
+          return undefined;
+        }
       })();
       listings.set(root, pending);
     }

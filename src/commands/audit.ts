@@ -1,19 +1,31 @@
 import { auditModules, listModuleFolders } from '../audit/run-audit.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { flagOption, type CommandInput } from './options.js';
 import { deriveNames } from '../module/naming.js';
 import { auditSummaryJson, renderAuditSummary, renderModuleAudit } from '../ui/audit-report.js';
 import type { Context } from '../ui/context.js';
 import { workspacePaths } from '../workspace/paths.js';
 
+export interface AuditOptions {
+  /** The module as typed; undefined with --all. */
+  name?: string;
+  all: boolean;
+}
+
+export function parse(input: CommandInput): AuditOptions {
+  const [name] = input.args;
+  const all = flagOption(input, 'all');
+  if (all && name) throw usageError('Give a module name or --all, not both.', `Run "dmb audit ${name}" or "dmb audit --all".`);
+  return { name, all };
+}
+
 /** dmb audit <module> | --all: what a module lacks or gets wrong; exit 1 when a check fails. */
-export async function run(ctx: Context, args: string[], options: Record<string, unknown>): Promise<ExitCode> {
+export async function run(ctx: Context, options: AuditOptions): Promise<ExitCode> {
   const paths = workspacePaths(ctx.workspace);
   const modules = await listModuleFolders(ctx.effects, paths);
   const available = modules.length > 0 ? `Modules under ${paths.projectsDir}: ${modules.join(', ')}.` : `There are no modules under ${paths.projectsDir} yet.`;
-  const [name] = args;
-  if (options.all && name) throw usageError('Give a module name or --all, not both.', `Run "dmb audit ${name}" or "dmb audit --all".`);
-  if (!options.all && !name) throw usageError('Which module? Give its name or --all.', available);
-  const folders = options.all ? modules : [resolveFolder(name!, modules, available)];
+  if (!options.all && !options.name) throw usageError('Which module? Give its name or --all.', available);
+  const folders = options.all ? modules : [resolveFolder(options.name!, modules, available)];
   const audits = await auditModules(ctx.effects, paths, folders);
   const exitCode = audits.some((audit) => audit.failed > 0) ? EXIT.failed : EXIT.ok;
   if (ctx.json) {
