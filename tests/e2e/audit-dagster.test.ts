@@ -135,4 +135,25 @@ describe('audit agrees with real Dagster', { timeout: 600_000 }, () => {
     expect(fixed.code, fixed.output).toBe(0);
     expect(fixed.stored).toBe(true);
   });
+
+  it('web-traffic: the partitions check points at the line that breaks an unpartitioned downstream of a daily asset', () => {
+    const ws = tempDir('dmb-audit-partitions-');
+    cpSync(join(LEGACY, 'web-traffic'), join(ws, 'projects', 'web-traffic'), { recursive: true });
+    const report = JSON.parse(dmbIn(ws, 'audit', 'web-traffic', '--json').stdout) as { checks: Array<{ id: string; status: string; file: string; line: number }> };
+    expect(report.checks.find((c) => c.id === 'io_manager_partitions')).toMatchObject({ status: 'fail', file: 'src/web_traffic_dagster/resources.py', line: 14 });
+    const storage = tempDir('dmb-audit-storage-');
+    const materialize = (selection: string, partition?: string) =>
+      spawnSync(DAGSTER_BIN, ['asset', 'materialize', '--select', selection, '-m', 'web_traffic_dagster', ...(partition ? ['--partition', partition] : [])], {
+        cwd: join(ws, 'projects', 'web-traffic', 'src'),
+        encoding: 'utf8',
+        timeout: 300_000,
+        env: { ...process.env, DAGSTER_HOME: '', DAGSTER_STORAGE_PATH: storage },
+      });
+    for (const day of ['2024-01-01', '2024-01-02']) expect(materialize('web_traffic/daily_pageviews', day).status).toBe(0);
+    expect(existsSync(join(storage, 'web_traffic', 'daily_pageviews', '2024-01-02.pkl'))).toBe(true);
+    // The downstream run has no partition key, so `has_partition_key` sends it to a file that was never written.
+    const downstream = materialize('web_traffic/weekly_summary');
+    expect(downstream.status).not.toBe(0);
+    expect(`${downstream.stdout}${downstream.stderr}`).toContain(`No such file or directory: '${join(storage, 'web_traffic', 'daily_pageviews.pkl')}'`);
+  });
 });
