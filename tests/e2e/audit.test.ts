@@ -125,11 +125,8 @@ describe('dmb audit: modules made by dmb new', { timeout: 300_000 }, () => {
     const workspace = tempDir('dmb-audit-new-');
     okIn(workspace, 'init', '--yes');
     okIn(workspace, 'new', 'fresh-module', '--db', db, '--governance', governance, '--requires', 'none', '--integrate', 'yes', '--deploy', 'later', '--yes');
-    // `dmb new` records its answers in .dmb-answers.yml (the record branch); until that lands, write the record it writes.
-    const record = join(workspace, 'projects', 'fresh-module', '.dmb-answers.yml');
-    if (!existsSync(record)) {
-      writeFileSync(record, `dmb_version: 0.1.0\nmodule: fresh-module\npackage: fresh_module_dagster\nanswers: {database: ${db}, requirements: [], governance: ${governance}}\n`);
-    }
+    // `dmb new` records its answers in .dmb-answers.yml: audit takes the governance level from there.
+    expect(existsSync(join(workspace, 'projects', 'fresh-module', '.dmb-answers.yml'))).toBe(true);
     const first = dmbIn(workspace, 'audit', 'fresh-module', '--json');
     const report = JSON.parse(first.stdout) as { status: string; governance: { level: string; source: string }; checks: JsonCheck[] };
     expect(report.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => c.id)).toEqual(['deployment_config']);
