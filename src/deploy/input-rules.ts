@@ -85,8 +85,8 @@ export const RULES = {
     fix: 'Pass the image name without registry or tag, e.g. --image sales-data.',
   },
   context: {
-    check: (value) => (value.startsWith('/') || value.split('/').includes('..') || !/^[A-Za-z0-9._/-]+$/.test(value) ? 'must be a path inside the module' : undefined),
-    fix: 'Pass the build context relative to the module folder, e.g. --context . (the module root).',
+    check: (value) => (value.startsWith('/') || !/^[A-Za-z0-9._/-]+$/.test(value) ? 'is not a relative path' : undefined),
+    fix: 'Pass the build context relative to the module folder: --context . (the module root) or, in a monorepo, --context .. (a folder that holds the module).',
   },
   namespace: {
     check: (value) => (/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value) ? undefined : 'is not a Kubernetes namespace name (a DNS label)'),
