@@ -15,7 +15,7 @@ export interface DeploymentConfig {
   database: { type: 'none' } | { type: 'postgresql' | 'mysql'; host: string; port: number; name: string; user: string };
   network: string;
   env_file: string;
-  git?: { repository: string; branch: string; monorepo: boolean; post_checkout: string };
+  git?: { repository: string; branch: string; monorepo: boolean; path: string; post_checkout: string };
   rsync?: { exclude: string[]; exclude_file: string };
   docker?: { registry: string; image: string; context: string; dockerfile: string; compose_file: string; port: number };
   ci_cd?: { platform: 'github' | 'gitlab' | 'jenkins'; trigger: 'push' | 'tag' | 'manual'; branch: string; pipeline_file: string; secrets: string[] };
@@ -61,7 +61,7 @@ export const DEPLOYMENT_SCHEMA = strict({
       },
       network: text('a docker network name'),
       env_file: relativePath,
-      git: strict({ repository: text('a git URL'), branch: text('a branch'), monorepo: { type: 'boolean' }, post_checkout: text('a shell command') }),
+      git: strict({ repository: text('a git URL'), branch: text('a branch'), monorepo: { type: 'boolean' }, path: relativePath, post_checkout: text('a shell command') }),
       rsync: strict({ exclude: { type: 'array', items: text('an rsync pattern') }, exclude_file: relativePath }),
       docker: strict({ registry: text(), image: text(), context: relativePath, dockerfile: relativePath, compose_file: relativePath, port }),
       ci_cd: strict({
