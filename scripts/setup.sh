@@ -10,6 +10,8 @@ install_debian() {
   local missing=()
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v chromium >/dev/null || missing+=(chromium)
+  # npm-groovy-lint (Jenkinsfiles of configure-deployment) runs CodeNarc on Java.
+  command -v java >/dev/null || missing+=(default-jre-headless)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     local sudo=""
