@@ -170,7 +170,8 @@ export async function run(ctx: Context, args: string[], options: Options): Promi
   if (plan.existing && updated.length > 0) {
     ctx.print(`Deployment "${answers.name}" of ${module.folder} exists; these files would change:\n`);
     ctx.print(await renderPlan(redacted(changes.filter((c) => c.kind === 'update')), module.dir));
-    const yes = await askConfirm(`Apply these changes to deploy/${answers.name}/?`, '--yes', undefined, false, {
+    // --yes accepts the changes shown; on a terminal the user decides; otherwise nothing is written.
+    const yes = await askConfirm(`Apply these changes to deploy/${answers.name}/?`, '--yes', ctx.yes ? true : undefined, false, {
       interactive: ctx.interactive,
       yes: ctx.yes,
       prompter: ctx.prompter,

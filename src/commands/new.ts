@@ -233,12 +233,8 @@ function errorText(error: unknown): string {
 async function handOver(ctx: Context, answers: NewModuleAnswers, report: Record<string, unknown>): Promise<ExitCode> {
   const { slug, packageName } = answers.names;
   const workspaceFlag = ` --workspace ${ctx.workspace}`;
-  if (answers.deploy === 'yes') {
-    ctx.warn(
-      `${paint.yellow('!')} Deployment configuration ("dmb configure-deployment") is not available in this version of dmb yet; ` +
-        'deploy/ was created empty for it.',
-    );
-  }
+  // --deploy yes hands over to configure-deployment, which asks its own questions (or names its flags).
+  const deployFailed = answers.deploy === 'yes' && !(await configureDeployment(ctx, slug));
   const steps = [
     'Review generated files',
     `Customize assets in src/${packageName}/assets.py`,
@@ -252,7 +248,8 @@ async function handOver(ctx: Context, answers: NewModuleAnswers, report: Record<
     const add = await import('./workspace-add.js');
     let integration: unknown = null;
     try {
-      return (await add.run({ ...ctx, printJson: (data) => (integration = data) }, { module: slug })) ?? EXIT.ok;
+      const code = (await add.run({ ...ctx, printJson: (data) => (integration = data) }, { module: slug })) ?? EXIT.ok;
+      return deployFailed ? EXIT.failed : code;
     } catch (error) {
       ctx.warn(`${paint.red('✗')} The module was created, but integrating it failed: ${errorText(error)}`);
       ctx.warn(`  Fix the cause, then run: dmb workspace add ${slug}${workspaceFlag}`);
@@ -268,5 +265,20 @@ async function handOver(ctx: Context, answers: NewModuleAnswers, report: Record<
   );
   ctx.print('Next steps:');
   steps.forEach((step, index) => ctx.print(`${index + 1}. ${step}`));
-  return EXIT.ok;
+  return deployFailed ? EXIT.failed : EXIT.ok;
+}
+
+/** Runs `dmb configure-deployment <module>`; its JSON report is left out so stdout stays one document. */
+async function configureDeployment(ctx: Context, slug: string): Promise<boolean> {
+  ctx.print(paint.bold(`Configuring a deployment for ${slug} (dmb configure-deployment ${slug})…`));
+  const configure = await import('./configure-deployment.js');
+  try {
+    await configure.run({ ...ctx, printJson: () => undefined }, [slug], {});
+    ctx.print('');
+    return true;
+  } catch (error) {
+    ctx.warn(`${paint.red('✗')} The module was created, but configuring its deployment failed: ${errorText(error)}`);
+    ctx.warn(`  Run: dmb configure-deployment ${slug} --workspace ${ctx.workspace} --name <name> --client <client> --host <host> --strategy <strategy>`);
+    return false;
+  }
 }
