@@ -241,3 +241,73 @@ describe('dmb new --deploy yes', () => {
     expect(result.stderr).toMatch(/dmb configure-deployment orders/);
   });
 });
+
+describe('templates and questions', () => {
+  it("uses the team's copy in patterns/dagster/deploy-strategies/ (which init made) before the built-in one", () => {
+    const { workspace, module } = freshWorkspace();
+    const team = join(workspace, 'patterns', 'dagster', 'deploy-strategies', 'rsync', 'deploy', '__DEPLOY_NAME__', 'DEPLOYMENT.md.template');
+    expect(existsSync(team)).toBe(true);
+    writeFileSync(team, `${readFileSync(team, 'utf8')}\nCall the on-call engineer of __CLIENT_NAME__ before deploying.\n`);
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    expect(readFileSync(join(module, 'deploy', 'yoda', 'DEPLOYMENT.md'), 'utf8')).toContain('Call the on-call engineer of Beast Business before deploying.');
+  });
+
+  it("refuses a team template that renders an invalid deployment.yaml (exit 1, the key path), writing nothing", () => {
+    const { workspace } = freshWorkspace();
+    const team = join(workspace, 'patterns', 'dagster', 'deploy-strategies', 'rsync', 'deploy', '__DEPLOY_NAME__', 'deployment.yaml.template');
+    writeFileSync(team, readFileSync(team, 'utf8').replace('keep_releases: __KEEP_RELEASES__', 'keep_releases: many'));
+    const before = snapshotTree(workspace);
+    const result = dmbIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('deployment.keep_releases: expected a number');
+    expect(snapshotTree(workspace)).toEqual(before);
+  });
+
+  it('asks every question on a terminal, in order, with the strategy\'s own questions', async () => {
+    const { workspace, module } = freshWorkspace();
+    const asked: string[] = [];
+    const answers: Record<string, string> = {
+      'Deployment name': 'endor',
+      'Client name': 'Ewok Logistics',
+      Environment: 'staging',
+      'Server host': 'endor.example.com',
+      'SSH user': 'ops',
+      'SSH port': '2200',
+      'Base path': '/opt/dagster',
+      'Git repository URL': 'git@gitlab.example.com:ewoks/sales.git',
+      'Branch to deploy': 'main',
+    };
+    const answer = (message: string) => {
+      asked.push(message);
+      const key = Object.keys(answers).find((k) => message.startsWith(k));
+      if (!key) throw new Error(`unexpected question ${message}`);
+      return answers[key]!;
+    };
+    const result = await runInProcess(['configure-deployment', 'sales-data', '--workspace', workspace], {
+      isTTY: true,
+      prompter: {
+        text: async (q) => answer(q.message),
+        select: async (q) => (q.message.startsWith('Deployment strategy') ? (asked.push(q.message), 'git') : (asked.push(q.message), 'no')) as never,
+        multiselect: async () => [],
+        confirm: async () => true,
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(asked.map((m) => m.split(' (')[0])).toEqual([
+      'Deployment name',
+      'Client name',
+      'Environment',
+      'Deployment strategy',
+      'Server host name or address',
+      'SSH user on the server',
+      'SSH port',
+      'Base path on the server',
+      'Git repository URL',
+      'Branch to deploy',
+      'Is the module one folder of a larger repository',
+    ]);
+    const config = readFileSync(join(module, 'deploy', 'endor', 'deployment.yaml'), 'utf8');
+    expect(config).toMatch(/host: endor\.example\.com\n    user: ops\n    port: 2200\n    base_path: \/opt\/dagster/);
+    expect(config).toContain('repository: "git@gitlab.example.com:ewoks/sales.git"');
+  });
+});
