@@ -147,6 +147,7 @@ export async function run(ctx: Context, args: string[], options: Options): Promi
   const shown = (path: string) => relative(module.dir, path);
   const created = changes.filter((c) => c.kind === 'create').map((c) => shown(c.path));
   const updated = changes.filter((c) => c.kind === 'update').map((c) => shown(c.path));
+  const deleted = changes.filter((c) => c.kind === 'delete').map((c) => shown(c.path));
   const report = {
     module: module.folder,
     deployment: answers.name,
@@ -155,6 +156,7 @@ export async function run(ctx: Context, args: string[], options: Options): Promi
     dry_run: ctx.dryRun,
     created,
     updated,
+    deleted,
     env_deploy: { path: join(dir, DEPLOYMENT_FILES.env), mode: '600', kept: plan.envKept, added: plan.envAdded },
     gitignore_fixed: plan.gitignoreFixed,
     detected: { database: module.database?.kind.id ?? 'none', database_source: module.databaseSource, network: module.network },
@@ -167,9 +169,9 @@ export async function run(ctx: Context, args: string[], options: Options): Promi
     if (ctx.json) ctx.printJson(report);
     return EXIT.ok;
   }
-  if (plan.existing && updated.length > 0) {
+  if (plan.existing && updated.length + deleted.length > 0) {
     ctx.print(`Deployment "${answers.name}" of ${module.folder} exists; these files would change:\n`);
-    ctx.print(await renderPlan(redacted(changes.filter((c) => c.kind === 'update')), module.dir));
+    ctx.print(await renderPlan(redacted(changes.filter((c) => c.kind === 'update' || c.kind === 'delete')), module.dir));
     // --yes accepts the changes shown; on a terminal the user decides; otherwise nothing is written.
     const yes = await askConfirm(`Apply these changes to deploy/${answers.name}/?`, '--yes', ctx.yes ? true : undefined, false, {
       interactive: ctx.interactive,
@@ -192,7 +194,7 @@ export async function run(ctx: Context, args: string[], options: Options): Promi
     const env = await readEnvState(ctx.effects.fs, join(dir, DEPLOYMENT_FILES.env));
     ctx.printJson({ ...report, configuration: effectiveConfiguration(plan.config, env) });
   }
-  printReport(ctx, module, answers, created, updated, plan);
+  printReport(ctx, module, answers, { created, updated, deleted }, plan);
   return EXIT.ok;
 }
 
@@ -203,15 +205,22 @@ const DESCRIPTIONS: Record<string, string> = {
   'DEPLOYMENT.md': 'complete deployment guide',
 };
 
-function printReport(ctx: Context, module: DetectedModule, answers: DeploymentAnswers, created: string[], updated: string[], plan: Awaited<ReturnType<typeof planDeployment>>): void {
+function printReport(
+  ctx: Context,
+  module: DetectedModule,
+  answers: DeploymentAnswers,
+  { created, updated, deleted }: { created: string[]; updated: string[]; deleted: string[] },
+  plan: Awaited<ReturnType<typeof planDeployment>>,
+): void {
   const flag = ` --workspace ${ctx.workspace}`;
-  if (created.length === 0 && updated.length === 0) {
+  if (created.length + updated.length + deleted.length === 0) {
     ctx.print(`${paint.green('✓')} Deployment config deploy/${answers.name}/ is up to date: nothing changed.`);
   } else {
     ctx.print(`${paint.green('✓')} Deployment config ${plan.existing ? 'updated' : 'created'}: deploy/${answers.name}/ (strategy ${answers.strategy})\n`);
     ctx.print('Generated files:');
     for (const file of created) ctx.print(`- ${file}${DESCRIPTIONS[file.split('/').at(-1) ?? ''] ? ` (${DESCRIPTIONS[file.split('/').at(-1) ?? '']})` : ''}`);
     for (const file of updated) ctx.print(`- ${file} (updated)`);
+    for (const file of deleted) ctx.print(`- ${file} (removed: the previous strategy's)`);
   }
   ctx.print(`\nDetected: database ${module.database ? `${module.database.kind.id} (${module.database.host}:${module.database.port})` : 'none'} from ${module.databaseSource}; network ${module.network}.`);
   if (plan.envKept.length > 0) ctx.print(`Kept the ${plan.envKept.length} values already in deploy/${answers.name}/.env.deploy (secrets are never replaced).`);

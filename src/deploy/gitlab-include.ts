@@ -22,3 +22,9 @@ export function addGitlabInclude(text: string, file: string, shown: string): str
   lines.splice(end, 0, `  - local: ${file}`);
   return lines.join('\n');
 }
+
+/** Removes the `- local: <file>` line that addGitlabInclude added; every other byte stays. */
+export function removeGitlabInclude(text: string, file: string): string {
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`^\\s*-\\s*local:\\s*['"]?/?${escaped}['"]?\\s*\\n`, 'm'), '');
+}

@@ -9,9 +9,9 @@ import { deploymentProblems, type DeploymentConfig } from './deployment-schema.j
 import type { DetectedModule } from './detect.js';
 import { envExampleLines, planEnvDeploy } from './env-deploy.js';
 import { addEnvDeployPattern, gitignoreCoversEnvDeploy } from './gitignore.js';
-import { addGitlabInclude } from './gitlab-include.js';
+import { addGitlabInclude, removeGitlabInclude } from './gitlab-include.js';
 import { deploymentDir, DEPLOYMENT_FILES } from './paths.js';
-import { STRATEGIES } from './strategies.js';
+import { STRATEGIES, type StrategyId } from './strategies.js';
 import { deploymentFeatures, deploymentVariables } from './variables.js';
 
 export interface DeploymentPlan {
@@ -55,6 +55,30 @@ function selectVariant(entries: TemplateEntry[], folder: string | undefined, cho
   });
 }
 
+/** Every template file a strategy renders (for one variant), from the team's copy or the built-in sets. */
+async function strategyEntries(fs: FileSystem, workspace: string, id: StrategyId, variant: string | undefined, sets = STRATEGIES[id].templateSets): Promise<TemplateEntry[]> {
+  const entries: TemplateEntry[] = [];
+  for (const set of sets) {
+    const setDir = await resolveSetDir(fs, workspace, set);
+    entries.push(...selectVariant(await listSet(fs, setDir, set), STRATEGIES[id].variant?.folder, variant));
+  }
+  return entries;
+}
+
+/** The strategy (and CI platform) of the deployment.yaml already there, read leniently: it is about to be replaced. */
+async function readPrevious(fs: FileSystem, path: string): Promise<{ strategy: StrategyId; variant?: string } | undefined> {
+  if (!(await fs.exists(path))) return undefined;
+  const { parse } = await import('yaml');
+  try {
+    const deployment = (parse((await fs.readFile(path)).toString('utf8')) as { deployment?: { strategy?: string; ci_cd?: { platform?: string } } })?.deployment;
+    if (!deployment?.strategy || !(deployment.strategy in STRATEGIES)) return undefined;
+    const strategy = deployment.strategy as StrategyId;
+    return { strategy, variant: STRATEGIES[strategy].variant ? deployment.ci_cd?.platform : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Renders the strategy's template sets into a change set over the module; nothing is written here. */
 export async function planDeployment(
   fs: FileSystem,
@@ -72,16 +96,18 @@ export async function planDeployment(
   const existing = await fs.isDirectory(dir);
   const variant = strategy.variant ? (answers.options as Record<string, string | undefined>)[strategy.variant.answer] : undefined;
 
+  const previous = existing ? await readPrevious(fs, join(dir, DEPLOYMENT_FILES.config)) : undefined;
+  const rendered = new Set<string>();
   for (const set of strategy.templateSets) {
     const missing = await filesMissingFromCustomSet(fs, workspace, set);
     if (missing.length > 0) {
       warnings.push(`${join(workspaceTemplatesDir(workspace), set)} lacks ${missing.join(', ')} (dmb's built-in set has them): rendered without.`);
     }
-    const setDir = await resolveSetDir(fs, workspace, set);
-    for (const entry of selectVariant(await listSet(fs, setDir, set), strategy.variant?.folder, variant)) {
+    for (const entry of await strategyEntries(fs, workspace, answers.strategy, variant, [set])) {
       const raw = (await fs.readFile(entry.absolute)).toString('utf8');
       const content = entry.path.endsWith('.template') ? renderContent(raw, variables, features, entry.source) : raw;
       const target = join(module.dir, renderPath(entry.path, variables));
+      rendered.add(target);
       const mode = await fs.mode(entry.absolute);
       if (relative(module.dir, target) === '.gitlab-ci.yml') {
         // Several deployments share the module's .gitlab-ci.yml: add this one's include, keep the rest.
@@ -90,6 +116,21 @@ export async function planDeployment(
         continue;
       }
       await changes.write(target, content, `render ${entry.source}`, mode !== undefined && mode & 0o111 ? 0o755 : undefined);
+    }
+  }
+
+  // A re-run that changes the strategy or the CI platform removes what the previous one generated for this
+  // deployment (a workflow left behind would keep deploying); files the user added are not touched.
+  if (previous && (previous.strategy !== answers.strategy || previous.variant !== variant)) {
+    for (const entry of await strategyEntries(fs, workspace, previous.strategy, previous.variant)) {
+      const target = join(module.dir, renderPath(entry.path, variables));
+      if (rendered.has(target) || target.endsWith(`/${DEPLOYMENT_FILES.env}`)) continue;
+      if (relative(module.dir, target) === '.gitlab-ci.yml') {
+        const current = await changes.read(target);
+        if (current !== undefined) await changes.write(target, removeGitlabInclude(current, `deploy/${answers.name}/gitlab-ci.yml`), `remove deploy/${answers.name}'s include`);
+        continue;
+      }
+      if (await changes.exists(target)) await changes.delete(target, `remove ${relative(module.dir, target)} (${previous.strategy} strategy)`);
     }
   }
 

@@ -44,10 +44,10 @@ export function ciSecretNames(platform: 'github' | 'gitlab' | 'jenkins', prefix:
     : [`${prefix}_SSH_PRIVATE_KEY`, `${prefix}_SSH_KNOWN_HOSTS`, `${prefix}_ENV_FILE`];
 }
 
-/** CI secret names are letters, digits and "_" and may not start with a digit. */
+/** CI secret names are letters, digits and "_", may not start with a digit, and GitHub reserves GITHUB_*. */
 export function secretPrefix(name: string): string {
   const prefix = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-  return /^[0-9]/.test(prefix) ? `DEPLOY_${prefix}` : prefix;
+  return /^([0-9]|GITHUB_)/.test(prefix) ? `DEPLOY_${prefix}` : prefix;
 }
 
 /** The commands the strategy's deploy runs on the target, with this deployment's paths. */

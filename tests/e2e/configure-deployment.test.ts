@@ -151,6 +151,24 @@ describe('dmb configure-deployment: files, secrets, re-runs', () => {
     expect(okIn(workspace, ...flags, '--yes').stdout).toMatch(/is up to date: nothing changed/);
   });
 
+  it("switching a deployment's strategy or CI platform removes the previous one's files, never the user's", () => {
+    const { workspace, module } = freshWorkspace();
+    const ci = ['configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC.filter((f) => f !== 'rsync'), 'ci-cd'];
+    okIn(workspace, ...ci, '--platform', 'gitlab');
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'other', ...RSYNC.filter((f) => f !== 'rsync'), 'ci-cd', '--platform', 'gitlab');
+    writeFileSync(join(module, 'deploy', 'yoda', 'NOTES.md'), 'ask Anna\n');
+    const switched = okIn(workspace, ...ci, '--platform', 'github');
+    expect(switched.stdout).toMatch(/- deploy\/yoda\/gitlab-ci\.yml \(removed: the previous strategy's\)/);
+    expect(existsSync(join(module, 'deploy', 'yoda', 'gitlab-ci.yml'))).toBe(false);
+    expect(existsSync(join(module, '.github', 'workflows', 'deploy-yoda.yml'))).toBe(true);
+    expect(readFileSync(join(module, '.gitlab-ci.yml'), 'utf8')).not.toContain('deploy/yoda/');
+    expect(readFileSync(join(module, '.gitlab-ci.yml'), 'utf8')).toContain('- local: deploy/other/gitlab-ci.yml');
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    expect(existsSync(join(module, '.github', 'workflows', 'deploy-yoda.yml'))).toBe(false);
+    expect(existsSync(join(module, 'deploy', 'yoda', 'ci-deploy.sh'))).toBe(false);
+    expect(readFileSync(join(module, 'deploy', 'yoda', 'NOTES.md'), 'utf8')).toBe('ask Anna\n');
+  });
+
   it('--dry-run writes nothing, lists every file and shows no secret', () => {
     const { workspace } = freshWorkspace();
     const before = snapshotTree(workspace);

@@ -95,6 +95,7 @@ describe('helpers', () => {
     expect(kubernetesName('x'.repeat(70), 'y')).toHaveLength(63);
     expect(secretPrefix('client-staging')).toBe('CLIENT_STAGING');
     expect(secretPrefix('2024')).toBe('DEPLOY_2024');
+    expect(secretPrefix('github-push')).toBe('DEPLOY_GITHUB_PUSH');
   });
 
   it('addGitlabInclude adds to a block list, creates one, is idempotent and refuses other forms', () => {
