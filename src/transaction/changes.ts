@@ -4,7 +4,8 @@ import type { FileSystem } from '../effects/effects.js';
 /** One file-level change. `before` holds the exact original bytes so a failed apply can put them back. */
 export type Change =
   | { kind: 'create'; path: string; content: string; mode?: number; step: string }
-  | { kind: 'update'; path: string; before: string; content: string; step: string }
+  /** `mode`, when set, is applied with the new content (and `beforeMode` restored on failure): e.g. a secrets file made 0600. */
+  | { kind: 'update'; path: string; before: string; content: string; step: string; mode?: number; beforeMode?: number }
   | { kind: 'delete'; path: string; before: string; step: string }
   /**
    * A folder to delete (a data folder): moved aside inside the transaction (a rename, undone on failure),
@@ -83,7 +84,8 @@ export class ChangeSet {
     } else if (original === content) {
       this.pending.delete(path);
     } else {
-      this.pending.set(path, { kind: 'update', path, before: original, content, step });
+      const beforeMode = mode === undefined ? undefined : await this.fs.mode(path);
+      this.pending.set(path, { kind: 'update', path, before: original, content, step, mode, beforeMode });
     }
   }
 
@@ -169,8 +171,8 @@ export async function applyChanges(changes: Change[], fs: FileSystem, signal?: A
         await makeParents(fs, dirname(change.path), madeDirs);
         await fs.writeFile(change.path, change.content, change.mode);
       } else if (change.kind === 'update') {
-        undo.push(() => fs.writeFile(change.path, change.before));
-        await fs.writeFile(change.path, change.content);
+        undo.push(() => fs.writeFile(change.path, change.before, change.beforeMode));
+        await fs.writeFile(change.path, change.content, change.mode);
       } else if (change.kind === 'delete') {
         undo.push(() => fs.writeFile(change.path, change.before));
         await fs.remove(change.path);

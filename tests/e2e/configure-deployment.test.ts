@@ -169,6 +169,19 @@ describe('dmb configure-deployment: files, secrets, re-runs', () => {
     expect(readFileSync(join(module, 'deploy', 'yoda', 'NOTES.md'), 'utf8')).toBe('ask Anna\n');
   });
 
+  it('an .env.deploy someone made readable by others is 0600 again once dmb writes to it, and a warning says so otherwise', () => {
+    const { workspace, module } = freshWorkspace();
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    const envPath = join(module, 'deploy', 'yoda', '.env.deploy');
+    chmodSync(envPath, 0o644);
+    const warned = okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    expect(warned.stderr).toMatch(/readable by others \(mode 644\); run: chmod 600/);
+    writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^SALES_DATA_DB_NAME=.*\n/m, ''));
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    expect(readFileSync(envPath, 'utf8')).toMatch(/^SALES_DATA_DB_NAME=sales_data$/m);
+    expect(statSync(envPath).mode & 0o777).toBe(0o600);
+  });
+
   it('--dry-run writes nothing, lists every file and shows no secret', () => {
     const { workspace } = freshWorkspace();
     const before = snapshotTree(workspace);

@@ -18,6 +18,23 @@ async function plan(root: string) {
 }
 
 describe('ChangeSet', () => {
+  it('an update with a mode applies it, and a failed apply restores the old mode with the old bytes', async () => {
+    const root = testdir({ 'secret.env': 'A=1\n', 'b.txt': 'b\n' });
+    chmodSync(join(root, 'secret.env'), 0o644);
+    const changes = new ChangeSet(nodeFileSystem);
+    await changes.write(join(root, 'secret.env'), 'A=1\nB=2\n', 'append', 0o600);
+    await applyChanges(changes.list(), nodeFileSystem);
+    expect(statSync(join(root, 'secret.env')).mode & 0o777).toBe(0o600);
+    chmodSync(join(root, 'secret.env'), 0o644);
+    const again = new ChangeSet(nodeFileSystem);
+    await again.write(join(root, 'secret.env'), 'A=1\nB=3\n', 'append', 0o600);
+    await again.write(join(root, 'b.txt'), 'B\n', 'edit');
+    const before = snapshotTree(root);
+    await expect(applyChanges(again.list(), failingFs(2))).rejects.toBeInstanceOf(ApplyError);
+    expect(snapshotTree(root)).toEqual(before);
+    expect(statSync(join(root, 'secret.env')).mode & 0o777).toBe(0o644);
+  });
+
   it('turns identical writes into no-ops and reads its own pending writes', async () => {
     const root = testdir({ 'keep.txt': 'same\n', 'edit.txt': 'one\ntwo\nthree\n', 'gone.txt': 'bye\n' });
     const changes = await plan(root);
