@@ -165,6 +165,10 @@ export async function run(ctx: Context, args: string[], options: Options): Promi
 
   if (ctx.dryRun) {
     ctx.print(await renderPlan(redacted(changes), module.dir));
+    // New files are shown whole (the diffs above cover changed ones), so the configuration can be reviewed first.
+    for (const change of redacted(changes)) {
+      if (change.kind === 'create') ctx.print(`${paint.bold(`--- ${shown(change.path)}`)}\n${change.content.trimEnd()}\n`);
+    }
     ctx.print(paint.dim('dry run: nothing was written'));
     if (ctx.json) ctx.printJson(report);
     return EXIT.ok;

@@ -189,6 +189,10 @@ describe('dmb configure-deployment: files, secrets, re-runs', () => {
     for (const file of ['deployment.yaml', '.env.deploy', '.env.deploy.example', 'DEPLOYMENT.md', 'Dockerfile', 'docker-compose.yml', 'workspace.yaml']) {
       expect(result.stdout).toContain(`create  deploy/yoda/${file} (`);
     }
+    expect(result.stdout).toMatch(/--- deploy\/yoda\/Dockerfile\n# Sales Data as its own gRPC code server/);
+    expect(result.stdout).toMatch(/--- deploy\/yoda\/\.env\.deploy\n[\s\S]*SALES_DATA_DB_PASSWORD=\[redacted\]/);
+    // The secrets generated in memory (40 letters and digits) are nowhere in the output.
+    expect(result.stdout + result.stderr).not.toMatch(/[A-Za-z0-9]{40}/);
     expect(result.stdout).toMatch(/nothing was written/);
     expect(snapshotTree(workspace)).toEqual(before);
   });
