@@ -25,19 +25,19 @@ function checked(flag: string, value: string, rule?: RuleName): string {
   return value;
 }
 
-async function askText(ctx: Context, askOptions: AskOptions, q: { message: string; flag: string; default?: string; rule?: RuleName }, given: unknown): Promise<string> {
+async function askText(askOptions: AskOptions, q: { message: string; flag: string; default?: string; rule?: RuleName }, given: unknown): Promise<string> {
   const value = given === undefined ? undefined : String(given).trim();
   if (value !== undefined) return checked(q.flag, value, q.rule);
   const answer = await ask<string>({ message: q.message, flag: q.flag, default: q.default }, undefined, askOptions);
   return checked(q.flag, answer.trim(), q.rule);
 }
 
-async function askStrategyQuestion(ctx: Context, askOptions: AskOptions, q: StrategyQuestion, known: { slug: string; name: string }, options: Options): Promise<[string, unknown]> {
+async function askStrategyQuestion(askOptions: AskOptions, q: StrategyQuestion, known: { slug: string; name: string }, options: Options): Promise<[string, unknown]> {
   const given = options[q.option];
   const fallback = q.default?.(known);
   if (q.kind === 'list') {
     const raw = given === undefined ? undefined : (Array.isArray(given) ? given : [given]).map(String);
-    const values = raw ?? (await askText(ctx, askOptions, { message: q.message, flag: q.flag, default: fallback }, undefined)).split(',');
+    const values = raw ?? (await askText(askOptions, { message: q.message, flag: q.flag, default: fallback }, undefined)).split(',');
     return [q.key, values.map((v) => v.trim()).filter((v) => v !== '').map((v) => checked(q.flag, v, q.rule))];
   }
   if (q.kind === 'boolean') {
@@ -48,7 +48,7 @@ async function askStrategyQuestion(ctx: Context, askOptions: AskOptions, q: Stra
   if (q.kind === 'choice') {
     return [q.key, await ask<string>({ message: q.message, flag: q.flag, choices: (q.choices ?? []).map((value) => ({ value })), default: fallback }, given as string | undefined, askOptions)];
   }
-  return [q.key, await askText(ctx, askOptions, { message: q.message, flag: q.flag, default: fallback, rule: q.rule }, given)];
+  return [q.key, await askText(askOptions, { message: q.message, flag: q.flag, default: fallback, rule: q.rule }, given)];
 }
 
 /** Flags that belong to another strategy: ignored, with a warning, so a typo in a script is noticed. */
@@ -100,9 +100,9 @@ function checkGivenFlags(options: Options): void {
 async function gatherAnswers(ctx: Context, module: DetectedModule, options: Options): Promise<DeploymentAnswers> {
   const askOptions: AskOptions = { interactive: ctx.interactive, yes: ctx.yes, prompter: ctx.prompter };
   checkGivenFlags(options);
-  const name = await askText(ctx, askOptions, { message: 'Deployment name (e.g. yoda, production, staging)', flag: '--name', default: 'production', rule: 'deploymentName' }, options.name);
-  const client = await askText(ctx, askOptions, { message: 'Client name (e.g. Beast Business)', flag: '--client', rule: 'client' }, options.client);
-  const environment = await askText(ctx, askOptions, { message: 'Environment', flag: '--environment', default: defaultEnvironment(name), rule: 'environment' }, options.environment);
+  const name = await askText(askOptions, { message: 'Deployment name (e.g. yoda, production, staging)', flag: '--name', default: 'production', rule: 'deploymentName' }, options.name);
+  const client = await askText(askOptions, { message: 'Client name (e.g. Beast Business)', flag: '--client', rule: 'client' }, options.client);
+  const environment = await askText(askOptions, { message: 'Environment', flag: '--environment', default: defaultEnvironment(name), rule: 'environment' }, options.environment);
   const strategy = await ask<StrategyId>(
     { message: 'Deployment strategy', flag: '--strategy', choices: STRATEGY_IDS.map((id) => ({ value: id, hint: STRATEGIES[id].summary })), default: 'rsync' },
     options.strategy as string | undefined,
@@ -111,15 +111,15 @@ async function gatherAnswers(ctx: Context, module: DetectedModule, options: Opti
   warnForeignFlags(ctx, strategy, options);
   let remote: DeploymentAnswers['remote'];
   if (STRATEGIES[strategy].remote) {
-    const host = await askText(ctx, askOptions, { message: 'Server host name or address', flag: '--host', rule: 'host' }, options.host);
-    const user = await askText(ctx, askOptions, { message: 'SSH user on the server', flag: '--user', default: 'deploy', rule: 'user' }, options.user);
-    const port = Number(await askText(ctx, askOptions, { message: 'SSH port', flag: '--port', default: '22', rule: 'port' }, options.port));
-    const basePath = (await askText(ctx, askOptions, { message: 'Base path on the server (where its Dagster service lives)', flag: '--base-path', default: `/home/${user}/dagster`, rule: 'basePath' }, options.basePath)).replace(/\/+$/, '') || '/';
+    const host = await askText(askOptions, { message: 'Server host name or address', flag: '--host', rule: 'host' }, options.host);
+    const user = await askText(askOptions, { message: 'SSH user on the server', flag: '--user', default: 'deploy', rule: 'user' }, options.user);
+    const port = Number(await askText(askOptions, { message: 'SSH port', flag: '--port', default: '22', rule: 'port' }, options.port));
+    const basePath = (await askText(askOptions, { message: 'Base path on the server (where its Dagster service lives)', flag: '--base-path', default: `/home/${user}/dagster`, rule: 'basePath' }, options.basePath)).replace(/\/+$/, '') || '/';
     remote = { host, user, port, basePath };
   }
   const answers: Record<string, unknown> = {};
   for (const q of STRATEGIES[strategy].questions) {
-    const [key, value] = await askStrategyQuestion(ctx, askOptions, q, { slug: module.folder, name }, options);
+    const [key, value] = await askStrategyQuestion(askOptions, q, { slug: module.folder, name }, options);
     answers[key] = value;
   }
   return { name, client, environment, strategy, remote, options: answers as StrategyAnswers };
