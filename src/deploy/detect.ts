@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
-import { databaseEnvNames, databaseKind, databaseServiceName, type DatabaseChoice, type DatabaseKind } from '../catalog/databases.js';
+import { DATABASES, databaseEnvNames, databaseKind, databaseServiceName, type DatabaseChoice, type DatabaseKind } from '../catalog/databases.js';
 import { readEnvEntries } from '../formats/env-file.js';
 import { databaseName, databaseUser } from '../module/variables.js';
 import { ChangeSet } from '../transaction/changes.js';
@@ -58,7 +58,15 @@ async function databaseFromAnswers(fs: FileSystem, dir: string): Promise<Databas
   return database;
 }
 
-async function databaseFromLocalFiles(fs: FileSystem, workspace: string, folder: string): Promise<DatabaseKind | undefined> {
+async function databaseFromLocalFiles(fs: FileSystem, workspace: string, folder: string, dir: string): Promise<DatabaseKind | undefined> {
+  // A fresh clone has no workspace/local/.env (it holds the local password and is git-ignored): `workspace add`
+  // needs it, a deployment does not, so the database is then read from the compose file's image alone.
+  if (!(await fs.exists(join(dir, 'workspace', 'local', '.env')))) {
+    const compose = (await readText(fs, join(dir, 'workspace', 'local', 'docker-compose.yml'))) ?? '';
+    if (/^\s*image:\s*["']?(\S+\/)?postgres(ql)?(:|["']?\s*$)/m.test(compose)) return DATABASES.postgresql;
+    if (/^\s*image:\s*["']?(\S+\/)?(mysql|mariadb)(:|["']?\s*$)/m.test(compose)) return DATABASES.mysql;
+    return undefined;
+  }
   const config = await readModuleConfig(new ChangeSet(fs), fs, workspacePaths(workspace), folder);
   return config.database?.kind;
 }
@@ -85,7 +93,7 @@ export async function detectModule(fs: FileSystem, workspace: string, input: str
     kind = databaseKind(answered);
     databaseSource = ANSWERS_FILE;
   } else if (await fs.isDirectory(join(dir, 'workspace', 'local'))) {
-    kind = await databaseFromLocalFiles(fs, workspace, folder);
+    kind = await databaseFromLocalFiles(fs, workspace, folder, dir);
     databaseSource = 'workspace/local/docker-compose.yml';
   } else {
     kind = undefined;

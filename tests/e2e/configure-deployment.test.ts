@@ -255,6 +255,13 @@ describe('auto-detection', () => {
     expect(config).toMatch(/network: client-net/);
   });
 
+  it('detects the database of a fresh clone, which has no git-ignored workspace/local/.env', () => {
+    const { workspace, module } = freshWorkspace();
+    rmSync(join(module, 'workspace', 'local', '.env'));
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
+    expect(readFileSync(join(module, 'deploy', 'yoda', 'deployment.yaml'), 'utf8')).toMatch(/database:\n    type: postgresql\n    host: sales_data_postgres\n    port: 5432/);
+  });
+
   it('uses the container port the code uses, not the port published on this host', () => {
     const { workspace, module } = freshWorkspace();
     const local = readFileSync(join(module, 'workspace', 'local', '.env'), 'utf8');
