@@ -14,8 +14,51 @@ import { deploymentDir, DEPLOYMENT_FILES } from '../deploy/paths.js';
 import { STRATEGIES, STRATEGY_IDS, type StrategyId, type StrategyQuestion } from '../deploy/strategies.js';
 import { effectiveConfiguration } from '../deploy/effective-config.js';
 import { readEnvState } from '../deploy/read-deployments.js';
+import { stringOption, type CommandInput } from './options.js';
 
-type Options = Record<string, unknown>;
+/** The command's options as commander gave them, typed once here (the strategy questions read them by name). */
+export interface ConfigureOptions {
+  module?: string;
+  name?: string;
+  client?: string;
+  environment?: string;
+  host?: string;
+  user?: string;
+  port?: string;
+  basePath?: string;
+  strategy?: string;
+  repository?: string;
+  branch?: string;
+  monorepo?: string;
+  exclude?: string[];
+  registry?: string;
+  image?: string;
+  context?: string;
+  platform?: string;
+  trigger?: string;
+  namespace?: string;
+}
+
+const STRING_OPTIONS = ['name', 'client', 'environment', 'host', 'user', 'port', 'basePath', 'strategy', 'repository', 'branch', 'registry', 'image', 'context', 'platform', 'trigger', 'namespace'] as const;
+
+/** The value of the flag a strategy question names (the strategies table names options by their commander key). */
+function given(options: ConfigureOptions, option: string): string | string[] | undefined {
+  return option in options ? options[option as keyof ConfigureOptions] : undefined;
+}
+
+export function parse(input: CommandInput): ConfigureOptions {
+  const options: ConfigureOptions = { module: input.args[0] };
+  for (const name of STRING_OPTIONS) {
+    const value = stringOption(input, name);
+    if (value !== undefined) options[name] = value;
+  }
+  // --monorepo alone means yes; --monorepo no says no.
+  const monorepo = input.options.monorepo;
+  if (monorepo !== undefined) options.monorepo = monorepo === true ? 'yes' : String(monorepo);
+  const exclude = input.options.exclude;
+  if (exclude !== undefined) options.exclude = (Array.isArray(exclude) ? exclude : [exclude]).map(String);
+  return options;
+}
 
 /** A flag's or a prompt's answer, checked by its rule: a refused value is a usage error naming the flag. */
 function checked(flag: string, value: string, rule?: RuleName): string {
@@ -25,38 +68,39 @@ function checked(flag: string, value: string, rule?: RuleName): string {
   return value;
 }
 
-async function askText(askOptions: AskOptions, q: { message: string; flag: string; default?: string; rule?: RuleName }, given: unknown): Promise<string> {
-  const value = given === undefined ? undefined : String(given).trim();
+async function askText(askOptions: AskOptions, q: { message: string; flag: string; default?: string; rule?: RuleName }, flagValue: unknown): Promise<string> {
+  const value = flagValue === undefined ? undefined : String(flagValue).trim();
   if (value !== undefined) return checked(q.flag, value, q.rule);
   const answer = await ask<string>({ message: q.message, flag: q.flag, default: q.default }, undefined, askOptions);
   return checked(q.flag, answer.trim(), q.rule);
 }
 
-async function askStrategyQuestion(askOptions: AskOptions, q: StrategyQuestion, known: { slug: string; name: string }, options: Options): Promise<[string, unknown]> {
-  const given = options[q.option];
+async function askStrategyQuestion(askOptions: AskOptions, q: StrategyQuestion, known: { slug: string; name: string }, options: ConfigureOptions): Promise<[string, unknown]> {
+  const value = given(options, q.option);
   const fallback = q.default?.(known);
   if (q.kind === 'list') {
-    const raw = given === undefined ? undefined : (Array.isArray(given) ? given : [given]).map(String);
+    const raw = value === undefined ? undefined : Array.isArray(value) ? value : [value];
     const values = raw ?? (await askText(askOptions, { message: q.message, flag: q.flag, default: fallback }, undefined)).split(',');
     return [q.key, values.map((v) => v.trim()).filter((v) => v !== '').map((v) => checked(q.flag, v, q.rule))];
   }
   if (q.kind === 'boolean') {
-    const flagValue = given === true ? 'yes' : given === undefined ? undefined : String(given);
-    const answer = await ask<string>({ message: q.message, flag: q.flag, choices: ['yes', 'no'].map((value) => ({ value })), default: fallback }, flagValue, askOptions);
+    const flagValue = value === undefined ? undefined : String(value);
+    const answer = await ask<string>({ message: q.message, flag: q.flag, choices: ['yes', 'no'].map((choice) => ({ value: choice })), default: fallback }, flagValue, askOptions);
     return [q.key, answer === 'yes'];
   }
   if (q.kind === 'choice') {
-    return [q.key, await ask<string>({ message: q.message, flag: q.flag, choices: (q.choices ?? []).map((value) => ({ value })), default: fallback }, given as string | undefined, askOptions)];
+    const flagValue = value === undefined ? undefined : String(value);
+    return [q.key, await ask<string>({ message: q.message, flag: q.flag, choices: (q.choices ?? []).map((choice) => ({ value: choice })), default: fallback }, flagValue, askOptions)];
   }
-  return [q.key, await askText(askOptions, { message: q.message, flag: q.flag, default: fallback, rule: q.rule }, given)];
+  return [q.key, await askText(askOptions, { message: q.message, flag: q.flag, default: fallback, rule: q.rule }, value)];
 }
 
 /** Flags that belong to another strategy: ignored, with a warning, so a typo in a script is noticed. */
-function warnForeignFlags(ctx: Context, strategy: StrategyId, options: Options): void {
+function warnForeignFlags(ctx: Context, strategy: StrategyId, options: ConfigureOptions): void {
   const own = new Set(STRATEGIES[strategy].questions.map((q) => q.option));
   for (const other of STRATEGY_IDS) {
     for (const q of STRATEGIES[other].questions) {
-      if (!own.has(q.option) && options[q.option] !== undefined) {
+      if (!own.has(q.option) && given(options, q.option) !== undefined) {
         ctx.warn(`${paint.yellow('!')} ${q.flag} belongs to the ${other} strategy; the ${strategy} strategy ignores it.`);
         own.add(q.option);
       }
@@ -70,8 +114,8 @@ function warnForeignFlags(ctx: Context, strategy: StrategyId, options: Options):
 }
 
 /** Every flag that was given is checked before the first question, so nobody answers five questions to learn the port is wrong. */
-function checkGivenFlags(options: Options): void {
-  const simple: Array<[string, string, RuleName]> = [
+function checkGivenFlags(options: ConfigureOptions): void {
+  const simple: Array<[keyof ConfigureOptions, string, RuleName]> = [
     ['name', '--name', 'deploymentName'],
     ['client', '--client', 'client'],
     ['environment', '--environment', 'environment'],
@@ -86,18 +130,18 @@ function checkGivenFlags(options: Options): void {
   }
   for (const strategy of Object.values(STRATEGIES)) {
     for (const q of strategy.questions) {
-      const given = options[q.option];
-      if (given === undefined) continue;
-      if (q.kind === 'choice' && !(q.choices ?? []).includes(String(given).trim().toLowerCase())) {
-        throw usageError(`${q.flag} "${String(given)}" is not one of: ${(q.choices ?? []).join(', ')}.`, `Pass ${q.flag} ${(q.choices ?? []).join('|')}.`);
+      const value = given(options, q.option);
+      if (value === undefined) continue;
+      if (q.kind === 'choice' && !(q.choices ?? []).includes(String(value).trim().toLowerCase())) {
+        throw usageError(`${q.flag} "${String(value)}" is not one of: ${(q.choices ?? []).join(', ')}.`, `Pass ${q.flag} ${(q.choices ?? []).join('|')}.`);
       }
-      if (q.kind === 'list') for (const value of Array.isArray(given) ? given : [given]) checked(q.flag, String(value), q.rule);
-      if (q.kind === 'text') checked(q.flag, String(given).trim(), q.rule);
+      if (q.kind === 'list') for (const item of Array.isArray(value) ? value : [value]) checked(q.flag, item, q.rule);
+      if (q.kind === 'text') checked(q.flag, String(value).trim(), q.rule);
     }
   }
 }
 
-async function gatherAnswers(ctx: Context, module: DetectedModule, options: Options): Promise<DeploymentAnswers> {
+async function gatherAnswers(ctx: Context, module: DetectedModule, options: ConfigureOptions): Promise<DeploymentAnswers> {
   const askOptions: AskOptions = { interactive: ctx.interactive, yes: ctx.yes, prompter: ctx.prompter };
   checkGivenFlags(options);
   const name = await askText(askOptions, { message: 'Deployment name (e.g. yoda, production, staging)', flag: '--name', default: 'production', rule: 'deploymentName' }, options.name);
@@ -105,7 +149,7 @@ async function gatherAnswers(ctx: Context, module: DetectedModule, options: Opti
   const environment = await askText(askOptions, { message: 'Environment', flag: '--environment', default: defaultEnvironment(name), rule: 'environment' }, options.environment);
   const strategy = await ask<StrategyId>(
     { message: 'Deployment strategy', flag: '--strategy', choices: STRATEGY_IDS.map((id) => ({ value: id, hint: STRATEGIES[id].summary })), default: 'rsync' },
-    options.strategy as string | undefined,
+    options.strategy,
     askOptions,
   );
   warnForeignFlags(ctx, strategy, options);
@@ -135,8 +179,8 @@ function redacted(changes: Change[]): Change[] {
   });
 }
 
-export async function run(ctx: Context, args: string[], options: Options): Promise<ExitCode> {
-  const input = args[0] ?? (ctx.interactive ? await ctx.prompter.text({ message: 'Module name', flag: '<module>' }) : undefined);
+export async function run(ctx: Context, options: ConfigureOptions): Promise<ExitCode> {
+  const input = options.module ?? (ctx.interactive ? await ctx.prompter.text({ message: 'Module name', flag: '<module>' }) : undefined);
   if (!input) throw usageError('No module given.', 'Run "dmb configure-deployment <module>", e.g. "dmb configure-deployment customer-analytics --name yoda".');
   const module = await detectModule(ctx.effects.fs, ctx.workspace, input);
   const answers = await gatherAnswers(ctx, module, options);

@@ -3,11 +3,21 @@ import { paint } from '../ui/paint.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { detectModule } from '../deploy/detect.js';
 import { describeTarget, listDeployments } from '../deploy/read-deployments.js';
+import type { CommandInput } from './options.js';
+
+export interface ListOptions {
+  module: string;
+}
+
+export function parse(input: CommandInput): ListOptions {
+  const module = input.args[0];
+  if (!module) throw usageError('No module given.', 'Run "dmb deployment list <module>".');
+  return { module };
+}
 
 /** dmb deployment list <module>: every deploy/<name>/ with its client, strategy and target. */
-export async function run(ctx: Context, args: string[]): Promise<ExitCode> {
-  if (!args[0]) throw usageError('No module given.', 'Run "dmb deployment list <module>".');
-  const module = await detectModule(ctx.effects.fs, ctx.workspace, args[0]);
+export async function run(ctx: Context, options: ListOptions): Promise<ExitCode> {
+  const module = await detectModule(ctx.effects.fs, ctx.workspace, options.module);
   const deployments = await listDeployments(ctx.effects.fs, module.dir);
   const rows = deployments.map((d) => ({
     name: d.name,

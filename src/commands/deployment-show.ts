@@ -3,11 +3,22 @@ import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { detectModule } from '../deploy/detect.js';
 import { effectiveConfiguration } from '../deploy/effective-config.js';
 import { requireDeployment } from '../deploy/read-deployments.js';
+import type { CommandInput } from './options.js';
+
+export interface ShowOptions {
+  module: string;
+  name: string;
+}
+
+export function parse(input: CommandInput): ShowOptions {
+  const [module, name] = input.args;
+  if (!module || !name) throw usageError('Give the module and the deployment.', 'Run "dmb deployment show <module> <name>", e.g. "dmb deployment show sales-data yoda".');
+  return { module, name };
+}
 
 /** dmb deployment show <module> <name>: the effective configuration, validated, secrets redacted. */
-export async function run(ctx: Context, args: string[]): Promise<ExitCode> {
-  const [input, name] = args;
-  if (!input || !name) throw usageError('Give the module and the deployment.', 'Run "dmb deployment show <module> <name>", e.g. "dmb deployment show sales-data yoda".');
+export async function run(ctx: Context, options: ShowOptions): Promise<ExitCode> {
+  const { module: input, name } = options;
   const module = await detectModule(ctx.effects.fs, ctx.workspace, input);
   const deployment = await requireDeployment(ctx.effects.fs, module.dir, module.folder, name);
   if (!deployment.config) throw usageError(deployment.error ?? `deploy/${name}/deployment.yaml is not valid.`, `Fix deploy/${name}/deployment.yaml, or re-create it with "dmb configure-deployment ${module.folder} --name ${name}".`);

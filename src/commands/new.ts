@@ -273,7 +273,7 @@ async function configureDeployment(ctx: Context, slug: string): Promise<boolean>
   ctx.print(paint.bold(`Configuring a deployment for ${slug} (dmb configure-deployment ${slug})…`));
   const configure = await import('./configure-deployment.js');
   try {
-    await configure.run({ ...ctx, printJson: () => undefined }, [slug], {});
+    await configure.run({ ...ctx, printJson: () => undefined }, { module: slug });
     ctx.print('');
     return true;
   } catch (error) {

@@ -1,16 +1,13 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
-import { DATABASES, databaseEnvNames, databaseKind, databaseServiceName, type DatabaseChoice, type DatabaseKind } from '../catalog/databases.js';
+import { DATABASES, databaseEnvNames, databaseKind, databaseServiceName, type DatabaseKind } from '../catalog/databases.js';
 import { readEnvEntries } from '../formats/env-file.js';
 import { databaseName, databaseUser } from '../module/variables.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { findModuleFolder, readModuleConfig } from '../workspace/module-config.js';
 import { workspacePaths } from '../workspace/paths.js';
 import type { ModuleNames } from '../module/naming.js';
-import { usageError } from '../errors.js';
-
-/** The answers file `dmb new` records at the module root (written by newer versions of dmb). */
-export const ANSWERS_FILE = '.dmb-answers.yml';
+import { readModuleRecord, RECORD_FILE } from '../module/record.js';
 
 export interface DetectedDatabase {
   kind: DatabaseKind;
@@ -40,24 +37,6 @@ async function readText(fs: FileSystem, path: string): Promise<string | undefine
   return (await fs.readFile(path)).toString('utf8');
 }
 
-async function databaseFromAnswers(fs: FileSystem, dir: string): Promise<DatabaseChoice | undefined> {
-  const raw = await readText(fs, join(dir, ANSWERS_FILE));
-  if (raw === undefined) return undefined;
-  const { parse } = await import('yaml');
-  let data: unknown;
-  try {
-    data = parse(raw);
-  } catch (error) {
-    throw usageError(`${ANSWERS_FILE} in the module is not valid YAML: ${(error as Error).message}`, `Fix ${ANSWERS_FILE} or delete it (dmb then reads workspace/local/).`);
-  }
-  const database = (data as { answers?: { database?: unknown } } | null)?.answers?.database;
-  if (database === undefined) return undefined;
-  if (database !== 'postgresql' && database !== 'mysql' && database !== 'none') {
-    throw usageError(`${ANSWERS_FILE}: answers.database is "${String(database)}", expected postgresql, mysql or none.`, `Fix answers.database in the module's ${ANSWERS_FILE}.`);
-  }
-  return database;
-}
-
 async function databaseFromLocalFiles(fs: FileSystem, workspace: string, folder: string, dir: string): Promise<DatabaseKind | undefined> {
   // A fresh clone has no workspace/local/.env (it holds the local password and is git-ignored): `workspace add`
   // needs it, a deployment does not, so the database is then read from the compose file's image alone.
@@ -67,7 +46,7 @@ async function databaseFromLocalFiles(fs: FileSystem, workspace: string, folder:
     if (/^\s*image:\s*["']?(\S+\/)?(mysql|mariadb)(:|["']?\s*$)/m.test(compose)) return DATABASES.mysql;
     return undefined;
   }
-  const config = await readModuleConfig(new ChangeSet(fs), fs, workspacePaths(workspace), folder);
+  const config = await readModuleConfig(new ChangeSet(fs), workspacePaths(workspace), folder);
   return config.database?.kind;
 }
 
@@ -80,7 +59,8 @@ export async function readNetworkName(fs: FileSystem, workspace: string): Promis
 
 export async function detectModule(fs: FileSystem, workspace: string, input: string): Promise<DetectedModule> {
   const paths = workspacePaths(workspace);
-  const { folder, names } = await findModuleFolder(fs, paths, input);
+  const tree = new ChangeSet(fs);
+  const { folder, names } = await findModuleFolder(tree, paths, input);
   const dir = join(paths.projectsDir, folder);
   const localEnvText = (await readText(fs, join(dir, 'workspace', 'local', '.env'))) ?? '';
   const exampleText = (await readText(fs, join(dir, '.env.example'))) ?? '';
@@ -88,16 +68,17 @@ export async function detectModule(fs: FileSystem, workspace: string, input: str
 
   let kind: DatabaseKind | undefined;
   let databaseSource: string;
-  const answered = await databaseFromAnswers(fs, dir);
-  if (answered !== undefined) {
-    kind = databaseKind(answered);
-    databaseSource = ANSWERS_FILE;
+  // The record `dmb new` writes says which database the module was made with; hand-made modules have none.
+  const record = await readModuleRecord(tree, dir);
+  if (record) {
+    kind = databaseKind(record.answers.database);
+    databaseSource = RECORD_FILE;
   } else if (await fs.isDirectory(join(dir, 'workspace', 'local'))) {
     kind = await databaseFromLocalFiles(fs, workspace, folder, dir);
     databaseSource = 'workspace/local/docker-compose.yml';
   } else {
     kind = undefined;
-    databaseSource = 'none found (no .dmb-answers.yml, no workspace/local/)';
+    databaseSource = `none found (no ${RECORD_FILE}, no workspace/local/)`;
   }
 
   const envNames = databaseEnvNames(names.upper);

@@ -7,6 +7,8 @@ import { snapshotTree, tempDir } from '../helpers/tree.js';
 import { failingFs } from '../helpers/faulty-fs.js';
 
 const RSYNC = ['--client', 'Beast Business', '--host', 'client.example.com', '--base-path', '/srv/dagster', '--strategy', 'rsync', '--yes'];
+/** The same answers with another strategy. */
+const strategy = (id: string) => RSYNC.map((flag) => (flag === 'rsync' ? id : flag));
 
 /** A workspace with a PostgreSQL module, copied fresh for each test that writes. */
 let template: string;
@@ -153,9 +155,9 @@ describe('dmb configure-deployment: files, secrets, re-runs', () => {
 
   it("switching a deployment's strategy or CI platform removes the previous one's files, never the user's", () => {
     const { workspace, module } = freshWorkspace();
-    const ci = ['configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC.filter((f) => f !== 'rsync'), 'ci-cd'];
+    const ci = ['configure-deployment', 'sales-data', '--name', 'yoda', ...strategy('ci-cd')];
     okIn(workspace, ...ci, '--platform', 'gitlab');
-    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'other', ...RSYNC.filter((f) => f !== 'rsync'), 'ci-cd', '--platform', 'gitlab');
+    okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'other', ...strategy('ci-cd'), '--platform', 'gitlab');
     writeFileSync(join(module, 'deploy', 'yoda', 'NOTES.md'), 'ask Anna\n');
     const switched = okIn(workspace, ...ci, '--platform', 'github');
     expect(switched.stdout).toMatch(/- deploy\/yoda\/gitlab-ci\.yml \(removed: the previous strategy's\)/);
@@ -185,7 +187,7 @@ describe('dmb configure-deployment: files, secrets, re-runs', () => {
   it('--dry-run writes nothing, lists every file and shows no secret', () => {
     const { workspace } = freshWorkspace();
     const before = snapshotTree(workspace);
-    const result = okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC.filter((f) => f !== 'rsync'), 'docker', '--registry', 'ghcr.io/acme', '--dry-run');
+    const result = okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...strategy('docker'), '--registry', 'ghcr.io/acme', '--dry-run');
     for (const file of ['deployment.yaml', '.env.deploy', '.env.deploy.example', 'DEPLOYMENT.md', 'Dockerfile', 'docker-compose.yml', 'workspace.yaml']) {
       expect(result.stdout).toContain(`create  deploy/yoda/${file} (`);
     }
@@ -245,8 +247,10 @@ describe('dmb deployment show / list', () => {
 describe('auto-detection', () => {
   it('reads the database from .dmb-answers.yml when the module has one, and the network from the workspace', () => {
     const { workspace, module } = freshWorkspace();
+    // The record `dmb new` wrote decides, even when workspace/local/ is gone.
     rmSync(join(module, 'workspace'), { recursive: true });
-    writeFileSync(join(module, '.dmb-answers.yml'), 'answers:\n  database: mysql\n  governance: standard\n');
+    const record = join(module, '.dmb-answers.yml');
+    writeFileSync(record, readFileSync(record, 'utf8').replace(/^  database: postgresql/m, '  database: mysql'));
     const envPath = join(workspace, 'services', 'dagster', '.env');
     writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(/^NETWORK_NAME=.*$/m, 'NETWORK_NAME=client-net'));
     okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
@@ -258,6 +262,7 @@ describe('auto-detection', () => {
   it('detects the database of a fresh clone, which has no git-ignored workspace/local/.env', () => {
     const { workspace, module } = freshWorkspace();
     rmSync(join(module, 'workspace', 'local', '.env'));
+    rmSync(join(module, '.dmb-answers.yml'));
     okIn(workspace, 'configure-deployment', 'sales-data', '--name', 'yoda', ...RSYNC);
     expect(readFileSync(join(module, 'deploy', 'yoda', 'deployment.yaml'), 'utf8')).toMatch(/database:\n    type: postgresql\n    host: sales_data_postgres\n    port: 5432/);
   });
