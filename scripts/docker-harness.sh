@@ -72,7 +72,15 @@ docker_harness_start_engine() {
   DMB_DOCKER_PID=$!
   export DOCKER_HOST="unix://$DMB_DOCKER_ROOT/docker.sock"
   for _ in $(seq 1 240); do
-    _dh_docker version >/dev/null 2>&1 && { _dh_log "dockerd $DMB_DOCKER_PID up, DOCKER_HOST=$DOCKER_HOST"; return 0; }
+    if _dh_docker version >/dev/null 2>&1; then
+      _dh_log "dockerd $DMB_DOCKER_PID up, DOCKER_HOST=$DOCKER_HOST"
+      # Containers of an earlier run that ended without `down` (restart: unless-stopped brings them back):
+      # this engine is ours alone while we hold the lock, so every container in it is a leftover.
+      local leftovers
+      leftovers="$(_dh_docker ps -aq)"
+      [ -z "$leftovers" ] || { _dh_log "removing leftover containers"; _dh_docker rm -f $leftovers >/dev/null; }
+      return 0
+    fi
     kill -0 "$DMB_DOCKER_PID" 2>/dev/null || break
     sleep 0.5
   done
@@ -170,6 +178,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   [ -n "$mode" ] || { echo "usage: $0 [--image TAG]... (--hold | -- COMMAND [ARGS]...)" >&2; exit 2; }
   docker_harness_up "${tags[@]}" || exit 1
   if [ "$mode" = hold ]; then
+    # Being told to stop is how a hold ends: exit 0 (the EXIT trap still stops dockerd).
+    trap 'exit 0' TERM
     echo "DOCKER_HOST=$DOCKER_HOST"
     # Until the caller closes our stdin (or dies) or sends SIGTERM; then the EXIT trap stops dockerd.
     # (cat in the background with our stdin, so that bash runs the TERM trap at once.)

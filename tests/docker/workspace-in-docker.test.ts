@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { expectOk } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 import { freePort, graphql, sleep, waitForLocations, type Location } from '../fixtures/service/support.js';
@@ -71,7 +71,8 @@ describe('generated workspace in a real Docker engine (test-only override: host 
     }
     ports = { webserver: await freePort(), databases };
     const variant = hostNetworkVariant(generated, ports, portVariable);
-    writeFileSync(join(service, VARIANT), `# Test only: ${VARIANT} = docker-compose.yml with host networking and moved ports.\n${stringify(variant)}`);
+    // As JSON (which is YAML): every string stays quoted, so PyYAML (YAML 1.1) cannot read "yes" as true.
+    writeFileSync(join(service, VARIANT), `# Test only: docker-compose.yml with host networking and moved ports.\n${JSON.stringify(variant, null, 2)}\n`);
     return { generated, variant };
   }
 
@@ -81,7 +82,7 @@ describe('generated workspace in a real Docker engine (test-only override: host 
     while (Date.now() < deadline) {
       const result = docker(['inspect', '-f', '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', ...containers]);
       states = result.stdout;
-      if (result.code === 0 && states.trim().split('\n').every((line) => / running (healthy)?$/.test(line))) return;
+      if (result.code === 0 && states.trim().split('\n').every((line) => / running( healthy)?$/.test(line.trim()))) return;
       await sleep(2000);
     }
     throw new Error(`not healthy within ${timeoutMs} ms:\n${states}\n${containers.map(logs).join('\n')}`);
@@ -156,6 +157,7 @@ describe('generated workspace in a real Docker engine (test-only override: host 
       compose(['down']);
       const code = await engine.stop();
       expect(code, engine.output()).toBe(0);
+      expect(engine.output()).toMatch(/dockerd \d+ stopped/);
     }
   }, 5 * MINUTE);
 
