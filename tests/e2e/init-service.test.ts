@@ -47,6 +47,7 @@ describe('dmb init', () => {
     expect(env.DAGSTER_STORAGE_PATH).toBe('/tmp/dagster_storage');
     expect(env.DAGSTER_POSTGRES_PASSWORD).toMatch(/^[A-Za-z0-9]{32,}$/);
     expect(env.DAGSTER_POSTGRES_USER).toBeTruthy();
+    expect(env.DAGSTER_POSTGRES_PORT).toBe('5432');
     expect(env.DAGSTER_POSTGRES_DB).toBeTruthy();
     expect(statSync(join(service, '.env')).mode & 0o077).toBe(0);
     const other = testdir();
@@ -217,6 +218,7 @@ describe('dmb init: the generated dagster.yaml on a real PostgreSQL', () => {
         DAGSTER_HOME: home,
         // Outside compose the database is on this host; the names are this test's own.
         DAGSTER_POSTGRES_HOST: '127.0.0.1',
+        DAGSTER_POSTGRES_PORT: env.DAGSTER_POSTGRES_PORT,
         DAGSTER_POSTGRES_USER: name,
         DAGSTER_POSTGRES_PASSWORD: env.DAGSTER_POSTGRES_PASSWORD,
         DAGSTER_POSTGRES_DB: name,

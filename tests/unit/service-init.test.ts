@@ -74,6 +74,7 @@ describe('planInit', () => {
     expect(dagsterYaml.run_coordinator.class).toBe('QueuedRunCoordinator');
     expect(dagsterYaml.run_launcher.class).toBe('DefaultRunLauncher');
     expect(dagsterYaml.storage.postgres.postgres_db.password).toEqual({ env: 'DAGSTER_POSTGRES_PASSWORD' });
+    expect(dagsterYaml.storage.postgres.postgres_db.port).toEqual({ env: 'DAGSTER_POSTGRES_PORT' });
   });
 
   it('keeps every file that exists, edited or not, and creates only the missing ones', async () => {
