@@ -77,8 +77,10 @@ docker_harness_start_engine() {
       # Containers of an earlier run that ended without `down` (restart: unless-stopped brings them back):
       # this engine is ours alone while we hold the lock, so every container in it is a leftover.
       local leftovers
-      leftovers="$(_dh_docker ps -aq)"
-      [ -z "$leftovers" ] || { _dh_log "removing leftover containers"; _dh_docker rm -f $leftovers >/dev/null; }
+      mapfile -t leftovers < <(_dh_docker ps -aq)
+      [ ${#leftovers[@]} -eq 0 ] || { _dh_log "removing leftover containers"; _dh_docker rm -f "${leftovers[@]}" >/dev/null; }
+      # Images that lost their tag to a rebuild: keeps the cache folder from growing run after run.
+      _dh_docker image prune -f >/dev/null
       return 0
     fi
     kill -0 "$DMB_DOCKER_PID" 2>/dev/null || break

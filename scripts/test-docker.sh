@@ -2,7 +2,7 @@
 # The Docker part of the suite alone (tests/docker: the generated workspace built and run in a real engine,
 # started by scripts/docker-harness.sh). Run after the README's set-up. Ends with "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 mkdir -p test-artifacts
 export DMB_DAGSTER_BIN="$PWD/.venv/bin/dagster"
