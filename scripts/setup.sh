@@ -12,6 +12,9 @@ install_debian() {
   command -v chromium >/dev/null || missing+=(chromium)
   # npm-groovy-lint (Jenkinsfiles of configure-deployment) runs CodeNarc on Java.
   command -v java >/dev/null || missing+=(default-jre-headless)
+  # tests/docker: Debian's Docker engine and debootstrap (scripts/docker-harness.sh starts and stops the daemon).
+  [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing+=(docker.io containerd runc iptables)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     local sudo=""
