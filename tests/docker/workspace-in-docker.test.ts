@@ -179,6 +179,9 @@ describe('generated workspace in a real Docker engine (test-only override: host 
       expect(s.networks).toBeUndefined();
     }
     expect(variant.networks).toBeUndefined();
+    // The webserver's command differs in its -h and -p values only.
+    const masked = (command: string[]) => command.map((arg, i) => (['-h', '-p'].includes(command[i - 1] ?? '') ? '*' : arg));
+    expect(masked(variant.services.dagster_webserver.command)).toEqual(masked(generated.services.dagster_webserver.command));
     for (const port of [ports.webserver, ...Object.values(ports.databases)]) expect([3000, 3306, 5432]).not.toContain(port);
   });
 
