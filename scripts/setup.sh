@@ -15,6 +15,10 @@ install_debian() {
   # tests/docker: Debian's Docker engine and debootstrap (scripts/docker-harness.sh starts and stops the daemon).
   [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing+=(docker.io containerd runc iptables)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
+  # dmb deploy: the tests start a real sshd on loopback and deploy with rsync over ssh.
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v ssh >/dev/null || missing+=(openssh-client)
+  command -v rsync >/dev/null || missing+=(rsync)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     local sudo=""
