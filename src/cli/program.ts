@@ -147,6 +147,35 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../commands/deployment-show.js'),
   },
   {
+    path: ['deploy'],
+    args: '<module> <deployment>',
+    summary: 'deploy a new release over ssh (rsync): upload, health check, atomic switch of current, keep N releases',
+    options: [
+      ['--upload-env', 'upload .env.deploy to shared/.env even when the host has one (it is uploaded on the first deploy)'],
+      ['--identity <file>', 'ssh private key file (else your ssh config; DMB_SSH_CONFIG is passed as ssh -F)'],
+      ['--force-unlock', 'remove a stale deploy lock on the host first (its holder is reported)'],
+    ],
+    load: () => import('../commands/deploy.js'),
+  },
+  {
+    path: ['rollback'],
+    args: '<module> <deployment>',
+    summary: 'switch current back to the previous release (or --to RELEASE) and run the post-deploy step',
+    options: [
+      ['--to <release>', 'the release to switch to (see dmb releases)'],
+      ['--identity <file>', 'ssh private key file'],
+      ['--force-unlock', 'remove a stale deploy lock on the host first'],
+    ],
+    load: () => import('../commands/rollback.js'),
+  },
+  {
+    path: ['releases'],
+    args: '<module> <deployment>',
+    summary: 'list the releases on the host, current marked',
+    options: [['--identity <file>', 'ssh private key file']],
+    load: () => import('../commands/releases.js'),
+  },
+  {
     path: ['dev'],
     args: '',
     summary: 'run every integrated module on this host with `dagster dev` (no Docker)',

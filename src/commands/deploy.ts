@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from '../ui/context.js';
+import { paint } from '../ui/paint.js';
+import { printDryRun, printFailure, printingHooks, stepsJson } from '../ui/deploy-output.js';
+import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { rsyncDeployPlan } from '../deploy/deploy-plan.js';
+import { loadDeployment } from '../deploy/load-target.js';
+import { releaseName } from '../deploy/release-names.js';
+import { redactor, runPlan } from '../deploy/run-plan.js';
+
+export interface DeployOptions {
+  uploadEnv: boolean;
+  forceUnlock: boolean;
+  identity?: string;
+}
+
+export function parse(options: Record<string, unknown>): DeployOptions {
+  const identity = options.identity === undefined ? undefined : String(options.identity);
+  if (identity === '') throw usageError('--identity is empty.', 'Pass the private key file, e.g. --identity ~/.ssh/client_key.');
+  return { uploadEnv: Boolean(options.uploadEnv), forceUnlock: Boolean(options.forceUnlock), identity };
+}
+
+/** Who holds a lock, written into it on the host so a refused deploy can name them. */
+export function lockHolder(ctx: Context, what: string): string {
+  return `${ctx.effects.env.USER ?? 'unknown'}@${hostname()} (pid ${process.pid}) since ${ctx.effects.now().toISOString()}: ${what}`;
+}
+
+/** dmb deploy <module> <deployment>: a new release on the host, switched to only when healthy. */
+export async function run(ctx: Context, args: string[], rawOptions: Record<string, unknown>): Promise<ExitCode> {
+  const [input, name] = args;
+  if (!input || !name) throw usageError('Give the module and the deployment.', 'Run "dmb deploy <module> <deployment>", e.g. "dmb deploy sales-data yoda".');
+  const options = parse(rawOptions);
+  const fs = ctx.effects.fs;
+  const loaded = await loadDeployment(fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'deploy');
+  const { config, module, target } = loaded;
+  const release = releaseName(ctx.effects.now());
+  const plan = rsyncDeployPlan({
+    config,
+    target,
+    moduleDir: module.dir,
+    release,
+    holder: lockHolder(ctx, `deploy ${release}`),
+    uploadEnv: options.uploadEnv,
+    forceUnlock: options.forceUnlock,
+    envFilePresent: loaded.envFilePresent,
+    excludeFilePresent: config.rsync ? await fs.exists(join(module.dir, config.rsync.exclude_file)) : false,
+  });
+  const base = { module: module.folder, deployment: name, strategy: config.strategy, host: target.shown, release };
+  if (!loaded.envFilePresent) ctx.warn(`${paint.yellow('!')} ${config.env_file} is missing: shared/.env on the host is not uploaded.`);
+  if (ctx.dryRun) {
+    printDryRun(ctx, plan);
+    if (ctx.json) ctx.printJson({ ...base, dry_run: true, steps: plan.steps.map((s) => ({ name: s.name, command: s.command })) });
+    return EXIT.ok;
+  }
+  ctx.print(paint.bold(`Deploying ${module.folder} to ${name} (${target.shown}), release ${release}`));
+  const outcome = await runPlan(ctx.effects, plan, printingHooks(ctx), redactor(loaded.secrets), target.shown);
+  const envRecord = outcome.records.find((r) => r.name === 'env' && r.exit_code === 0);
+  const envUploaded = envRecord ? /uploaded/.test(envRecord.output) : false;
+  if (ctx.json) {
+    ctx.printJson({
+      ...base,
+      status: outcome.ok ? 'deployed' : 'failed',
+      current: outcome.ok || outcome.failedStep === 'post_deploy' || outcome.failedStep === 'prune' ? release : null,
+      failed_step: outcome.failedStep ?? null,
+      error: outcome.ok ? null : outcome.outcome,
+      env_uploaded: envUploaded,
+      steps: stepsJson(outcome),
+    });
+  }
+  if (!outcome.ok) {
+    printFailure(ctx, outcome);
+    return EXIT.failed;
+  }
+  ctx.print(`${paint.green('✓')} ${module.folder} release ${release} is current on ${target.shown} (${target.modulePath}/current)`);
+  ctx.print(`  shared/.env: ${envUploaded ? 'uploaded (mode 0600)' : loaded.envFilePresent ? 'kept as it is on the host (--upload-env replaces it)' : 'not uploaded'}`);
+  ctx.print(`  go back with: dmb rollback ${module.folder} ${name}`);
+  return EXIT.ok;
+}
