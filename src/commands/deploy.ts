@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../ui/context.js';
 import { paint } from '../ui/paint.js';
@@ -23,7 +23,7 @@ export function parse(options: Record<string, unknown>): DeployOptions {
 
 /** Who holds a lock, written into it on the host so a refused deploy can name them. */
 export function lockHolder(ctx: Context, what: string): string {
-  return `${ctx.effects.env.USER ?? 'unknown'}@${hostname()} (pid ${process.pid}) since ${ctx.effects.now().toISOString()}: ${what}`;
+  return `${ctx.effects.env.USER ?? userInfo().username}@${hostname()} (pid ${process.pid}) since ${ctx.effects.now().toISOString()}: ${what}`;
 }
 
 /** dmb deploy <module> <deployment>: a new release on the host, switched to only when healthy. */
