@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DAGSTER_BIN, dmbIn, okIn, type CliResult } from '../helpers/cli.js';
+import { DAGSTER_BIN, okIn, runBinary, type CliResult } from '../helpers/cli.js';
 import { snapshotTree, tempDir } from '../helpers/tree.js';
 
 /**
@@ -40,8 +40,7 @@ const run = (program: string, args: string[]) => spawnSync(program, args, { enco
 
 /** dmb with the test's ssh config; every output is kept to search it for secrets at the end. */
 function dmb(...args: string[]): CliResult {
-  const result = dmbIn(workspace, ...args);
-  void env;
+  const result = runBinary([...args, '--workspace', workspace], env);
   outputs.push(result.stdout + result.stderr);
   return result;
 }
@@ -114,7 +113,6 @@ beforeAll(async () => {
     ].join('\n'),
   );
   env = { DMB_SSH_CONFIG: join(sshDir, 'ssh_config') };
-  process.env.DMB_SSH_CONFIG = env.DMB_SSH_CONFIG;
 
   workspace = tempDir('dmb-deploy-');
   base = join(sshDir, 'srv');
@@ -140,7 +138,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  delete process.env.DMB_SSH_CONFIG;
   if (sshd?.pid && sshd.exitCode === null) process.kill(sshd.pid, 'SIGTERM');
 });
 
@@ -153,6 +150,7 @@ const secretValues = () =>
 describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
   let first: string;
   let second: string;
+  let firstFiles: Record<string, string>;
 
   it('--dry-run prints the commands and changes nothing on the host', () => {
     const result = dmbOk('deploy', 'shop', 'yoda', '--dry-run');
@@ -179,6 +177,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(existsSync(join(release, '.env'))).toBe(false);
     expect(existsSync(join(release, 'notes'))).toBe(false);
     expect(readFileSync(join(modulePath, 'post-deploy.log'), 'utf8')).toBe('reloaded\n');
+    firstFiles = snapshotTree(release);
     expect(existsSync(join(modulePath, '.deploy-lock'))).toBe(false);
   }, 300_000);
 
@@ -200,10 +199,14 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
   }, 300_000);
 
   it('--upload-env replaces shared/.env', async () => {
+    dmbOk('deploy', 'shop', 'quick');
+    const hostEnv = join(sshDir, 'quick', 'modules', 'shop', 'shared', '.env');
+    writeFileSync(hostEnv, 'OLD=1\n');
     await sleep(1100);
-    dmbOk('deploy', 'shop', 'quick', '--upload-env');
-    const env = join(sshDir, 'quick', 'modules', 'shop', 'shared', '.env');
-    expect(statSync(env).mode & 0o777).toBe(0o600);
+    const result = dmbOk('deploy', 'shop', 'quick', '--upload-env');
+    expect(result.stdout).toContain('shared/.env: uploaded (mode 0600)');
+    expect(readFileSync(hostEnv, 'utf8')).toBe(readFileSync(join(moduleDir, 'deploy', 'quick', '.env.deploy'), 'utf8'));
+    expect(statSync(hostEnv).mode & 0o777).toBe(0o600);
   }, 300_000);
 
   it('releases lists them with current marked', () => {
@@ -250,7 +253,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
   }, 120_000);
 
   it('rollback switches back; current holds the first release byte for byte; --to goes forward again', () => {
-    expect(readFileSync(join(modulePath, 'current', 'README.md'), 'utf8')).not.toContain('Release two.');
+    expect(snapshotTree(join(modulePath, 'current'))).toEqual(firstFiles);
     expect(readFileSync(join(modulePath, 'post-deploy.log'), 'utf8')).toBe('reloaded\nreloaded\nreloaded\n');
     dmbOk('rollback', 'shop', 'yoda', '--to', second);
     expect(currentRelease()).toBe(`releases/${second}`);
@@ -268,7 +271,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(oldest.stderr).toContain('no release before');
   }, 60_000);
 
-  it('keeps keep_releases releases (3), never the current one', async () => {
+  it('keeps keep_releases releases (3) after 5 deploys, never the current one', async () => {
     for (let i = 0; i < 3; i++) {
       await sleep(1100);
       dmbOk('deploy', 'shop', 'quick');
