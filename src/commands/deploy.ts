@@ -4,9 +4,11 @@ import type { Context } from '../ui/context.js';
 import { paint } from '../ui/paint.js';
 import { printDryRun, printFailure, printingHooks, stepsJson } from '../ui/deploy-output.js';
 import { EXIT, usageError, type ExitCode } from '../errors.js';
-import { rsyncDeployPlan } from '../deploy/deploy-plan.js';
+import { deployPlan } from '../deploy/deploy-plan.js';
 import { loadDeployment } from '../deploy/load-target.js';
 import { releaseName } from '../deploy/release-names.js';
+import { formatCommand } from '../deploy/command-value.js';
+import { gitChecks, headCommit, requirePushed } from '../deploy/git-commit.js';
 import { redactor, runPlan } from '../deploy/run-plan.js';
 
 export interface DeployOptions {
@@ -35,7 +37,17 @@ export async function run(ctx: Context, args: string[], rawOptions: Record<strin
   const loaded = await loadDeployment(fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'deploy');
   const { config, module, target } = loaded;
   const release = releaseName(ctx.effects.now());
-  const plan = rsyncDeployPlan({
+  let commit: string | undefined;
+  if (config.strategy === 'git') {
+    const head = await headCommit(ctx.effects, module.dir, name);
+    commit = head.commit;
+    if (head.dirty) ctx.warn(`${paint.yellow('!')} the module has uncommitted changes: the git strategy deploys commit ${commit.slice(0, 12)}, not the working tree.`);
+    if (ctx.dryRun) {
+      ctx.print(paint.dim('Local check that the commit is pushed (not run in a dry run):'));
+      for (const check of gitChecks(module.dir, config, commit)) ctx.print(`    $ ${formatCommand(check)}`);
+    } else await requirePushed(ctx.effects, module.dir, config, commit);
+  }
+  const plan = deployPlan({
     config,
     target,
     moduleDir: module.dir,
@@ -45,8 +57,9 @@ export async function run(ctx: Context, args: string[], rawOptions: Record<strin
     forceUnlock: options.forceUnlock,
     envFilePresent: loaded.envFilePresent,
     excludeFilePresent: config.rsync ? await fs.exists(join(module.dir, config.rsync.exclude_file)) : false,
+    commit,
   });
-  const base = { module: module.folder, deployment: name, strategy: config.strategy, host: target.shown, release };
+  const base = { module: module.folder, deployment: name, strategy: config.strategy, host: target.shown, release, commit: commit ?? null };
   if (!loaded.envFilePresent) ctx.warn(`${paint.yellow('!')} ${config.env_file} is missing: shared/.env on the host is not uploaded.`);
   if (ctx.dryRun) {
     printDryRun(ctx, plan);

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import type { CommandValue } from './command-value.js';
+import { shellQuote, type CommandValue } from './command-value.js';
 import type { DeploymentConfig } from './deployment-schema.js';
 import { releasesToKeep } from './release-names.js';
-import { discardScript, healthScript, lockScript, postDeployScript, pruneScript, switchScript, unlockScript } from './remote-scripts.js';
+import { checkoutScript, discardScript, healthScript, lockScript, postDeployScript, pruneScript, switchScript, unlockScript } from './remote-scripts.js';
 import { rsyncShell, sshCommand, type SshTarget } from './ssh-target.js';
 import { RSYNC_ALWAYS_EXCLUDED } from './strategies.js';
 
 /** The steps of a deploy or a rollback, in order. What a failure of each one undoes is in ON_FAILURE. */
-export type StepName = 'lock' | 'upload' | 'env' | 'health' | 'switch' | 'post_deploy' | 'prune' | 'discard' | 'unlock';
+export type StepName = 'lock' | 'upload' | 'checkout' | 'post_checkout' | 'env' | 'health' | 'switch' | 'post_deploy' | 'prune' | 'discard' | 'unlock';
 
 export interface Step {
   name: StepName;
@@ -28,6 +28,8 @@ export interface Plan {
 export const ON_FAILURE: Record<StepName, { cleanup: StepName[]; outcome: string }> = {
   lock: { cleanup: [], outcome: 'nothing was changed on the host' },
   upload: { cleanup: ['discard', 'unlock'], outcome: 'the upload failed; the previous release stays current' },
+  checkout: { cleanup: ['discard', 'unlock'], outcome: 'the commit could not be checked out on the host; the previous release stays current' },
+  post_checkout: { cleanup: ['discard', 'unlock'], outcome: 'the post-checkout step failed; the new release was removed and the previous release stays current' },
   env: { cleanup: ['discard', 'unlock'], outcome: 'shared/.env could not be uploaded; the previous release stays current' },
   health: { cleanup: ['discard', 'unlock'], outcome: 'the health check failed; the new release was removed and the previous release stays current' },
   switch: { cleanup: ['unlock'], outcome: 'current could not be switched; the previous release stays current' },
@@ -49,6 +51,8 @@ export interface DeployInputs {
   /** Whether deploy/<name>/.env.deploy and the exclude file exist locally. */
   envFilePresent: boolean;
   excludeFilePresent: boolean;
+  /** git: the commit to deploy (checked to be on the deployment's branch before the plan runs). */
+  commit?: string;
 }
 
 const ssh = (name: StepName, title: string, target: SshTarget, script: string): Step => ({ name, title, command: sshCommand(target, script) });
@@ -63,22 +67,41 @@ function exclusionArgs(inputs: DeployInputs): string[] {
   ];
 }
 
-/** The rsync strategy's deploy: lock, upload with hard links to current, .env, health check, switch, reload, prune, unlock. */
-export function rsyncDeployPlan(inputs: DeployInputs): Plan {
-  const { config, target, release } = inputs;
-  const modulePath = target.modulePath;
-  const releaseDir = `${modulePath}/releases/${release}`;
-  const shell = rsyncShell(target);
-  const steps: Step[] = [
-    ssh('lock', 'take the deploy lock', target, lockScript(modulePath, inputs.holder, { forceUnlock: inputs.forceUnlock, newRelease: release })),
+/** How a release's files reach the host, per strategy: the only part of a deploy that differs. */
+const SOURCE_STEPS: Record<'rsync' | 'git', (inputs: DeployInputs) => Step[]> = {
+  rsync: (inputs) => [
     {
       name: 'upload',
-      title: `upload the module into releases/${release} (unchanged files hard-linked to current)`,
+      title: `upload the module into releases/${inputs.release} (unchanged files hard-linked to current)`,
       command: {
         program: 'rsync',
-        args: ['-a', '--delete', '--mkpath', ...exclusionArgs(inputs), `--link-dest=${modulePath}/current/`, '-e', shell, `${inputs.moduleDir}/`, `${target.destination}:${releaseDir}/`],
+        args: [
+          '-a', '--delete', '--mkpath', ...exclusionArgs(inputs), `--link-dest=${inputs.target.modulePath}/current/`,
+          '-e', rsyncShell(inputs.target), `${inputs.moduleDir}/`, `${inputs.target.destination}:${inputs.target.modulePath}/releases/${inputs.release}/`,
+        ],
       },
     },
+  ],
+  git: (inputs) => {
+    const git = inputs.config.git!;
+    const commit = inputs.commit ?? '<commit>';
+    const releaseDir = `${inputs.target.modulePath}/releases/${inputs.release}`;
+    return [
+      ssh('checkout', `fetch ${git.repository} on the host and check out ${commit.slice(0, 12)} into releases/${inputs.release}`, inputs.target, checkoutScript(inputs.target.modulePath, git.repository, commit, inputs.release)),
+      ...(git.post_checkout.trim() !== '' ? [ssh('post_checkout', 'post-checkout step in the new release', inputs.target, ['set -eu', `cd ${shellQuote(releaseDir)}`, git.post_checkout].join('\n'))] : []),
+    ];
+  },
+};
+
+/** A deploy: lock, the strategy's source steps, .env, health check, switch, reload, prune, unlock. */
+export function deployPlan(inputs: DeployInputs): Plan {
+  const { config, target, release } = inputs;
+  const modulePath = target.modulePath;
+  const shell = rsyncShell(target);
+  const strategy = config.strategy === 'git' ? 'git' : 'rsync';
+  const steps: Step[] = [
+    ssh('lock', 'take the deploy lock', target, lockScript(modulePath, inputs.holder, { forceUnlock: inputs.forceUnlock, newRelease: release })),
+    ...SOURCE_STEPS[strategy](inputs),
   ];
   if (inputs.envFilePresent) {
     steps.push({

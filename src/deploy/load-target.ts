@@ -9,7 +9,7 @@ import { sshTarget, type SshInputs, type SshTarget } from './ssh-target.js';
 import type { StrategyId } from './strategies.js';
 
 /** The strategies `dmb deploy`, `rollback` and `releases` run from this machine; the others say where to look. */
-const RUNS_HERE: Partial<Record<StrategyId, true>> = { rsync: true };
+const RUNS_HERE: Partial<Record<StrategyId, true>> = { rsync: true, git: true };
 
 export interface LoadedDeployment {
   module: DetectedModule;
@@ -31,7 +31,7 @@ export async function loadDeployment(fs: FileSystem, workspace: string, input: s
   const config = deployment.config;
   if (!RUNS_HERE[config.strategy]) {
     throw usageError(
-      `dmb ${command} runs rsync deployments; ${module.folder}/${name} uses the ${config.strategy} strategy.`,
+      `dmb ${command} runs rsync and git deployments; ${module.folder}/${name} uses the ${config.strategy} strategy.`,
       `Follow deploy/${name}/DEPLOYMENT.md in the module for the ${config.strategy} strategy's deploy and rollback.`,
     );
   }

@@ -68,3 +68,19 @@ export function discardScript(modulePath: string, release: string): string {
 export function postDeployScript(modulePath: string, command: string): string {
   return ['set -eu', `cd ${q(`${modulePath}/current`)}`, command].join('\n');
 }
+
+/**
+ * git: the host keeps a mirror of the repository (repo/, Capistrano's repo cache), fetches it, and exports the commit
+ * into the new release with a REVISION file. The release is a plain tree, so a rollback is the same switch as rsync's.
+ */
+export function checkoutScript(modulePath: string, repository: string, commit: string, release: string): string {
+  const repo = `${modulePath}/repo`;
+  const dir = `${modulePath}/releases/${release}`;
+  return [
+    'set -eu',
+    `if [ -d ${q(repo)} ]; then git -C ${q(repo)} remote set-url origin ${q(repository)} && git -C ${q(repo)} remote update --prune >/dev/null; else git clone --quiet --mirror ${q(repository)} ${q(repo)}; fi`,
+    `mkdir -p ${q(dir)}`,
+    `git -C ${q(repo)} archive --format=tar ${q(commit)} | tar -x -C ${q(dir)}`,
+    `printf '%s\n' ${q(commit)} > ${q(`${dir}/REVISION`)}`,
+  ].join('\n');
+}

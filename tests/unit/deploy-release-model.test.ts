@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCommand } from '../../src/deploy/command-value.js';
-import { mainSteps, rollbackPlan, rsyncDeployPlan, type DeployInputs } from '../../src/deploy/deploy-plan.js';
+import { mainSteps, rollbackPlan, deployPlan, type DeployInputs } from '../../src/deploy/deploy-plan.js';
 import type { DeploymentConfig } from '../../src/deploy/deployment-schema.js';
 import { parseReleaseState, releaseName, releasesToKeep, rollbackTarget } from '../../src/deploy/release-names.js';
 import { redactor } from '../../src/deploy/run-plan.js';
@@ -56,7 +56,7 @@ describe('release model', () => {
   });
 
   it('a deploy is a list of command values in order: lock, upload, env, health, switch, reload, prune, unlock', () => {
-    const plan = rsyncDeployPlan(inputs());
+    const plan = deployPlan(inputs());
     expect(mainSteps(plan).map((s) => s.name)).toEqual(['lock', 'upload', 'env', 'health', 'switch', 'post_deploy', 'prune', 'unlock']);
     const upload = plan.steps.find((s) => s.name === 'upload')!.command;
     expect(upload.program).toBe('rsync');
@@ -76,8 +76,8 @@ describe('release model', () => {
   });
 
   it('--upload-env drops --ignore-existing; no .env.deploy, no env step', () => {
-    expect(rsyncDeployPlan(inputs({ uploadEnv: true })).steps.find((s) => s.name === 'env')!.command.args).not.toContain('--ignore-existing');
-    expect(rsyncDeployPlan(inputs({ envFilePresent: false })).steps.map((s) => s.name)).not.toContain('env');
+    expect(deployPlan(inputs({ uploadEnv: true })).steps.find((s) => s.name === 'env')!.command.args).not.toContain('--ignore-existing');
+    expect(deployPlan(inputs({ envFilePresent: false })).steps.map((s) => s.name)).not.toContain('env');
   });
 
   it('a rollback locks, switches, reloads and unlocks', () => {
