@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DAGSTER_BIN, okIn, runBinary, type CliResult } from '../helpers/cli.js';
+import { freePort, sleep, startSshd, type Sshd } from '../helpers/sshd.js';
 import { snapshotTree, tempDir } from '../helpers/tree.js';
 
 /**
@@ -13,9 +11,9 @@ import { snapshotTree, tempDir } from '../helpers/tree.js';
  * host key, reached as the current user with a client key from a temp authorized_keys, through an ssh config given
  * as DMB_SSH_CONFIG (host keys checked). The health check runs the module's code location in the pinned Dagster.
  */
-const user = userInfo().username;
+let server: Sshd | undefined;
+let user: string;
 let sshDir: string;
-let sshd: ChildProcess | undefined;
 let port: number;
 let workspace: string;
 let moduleDir: string;
@@ -23,20 +21,6 @@ let base: string;
 let modulePath: string;
 let env: NodeJS.ProcessEnv;
 const outputs: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => resolve(p));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const run = (program: string, args: string[]) => spawnSync(program, args, { encoding: 'utf8' });
 
 /** dmb with the test's ssh config; every output is kept to search it for secrets at the end. */
 function dmb(...args: string[]): CliResult {
@@ -68,51 +52,9 @@ function editDeployment(name: string, change: (d: Record<string, any>) => void):
 }
 
 beforeAll(async () => {
-  sshDir = tempDir('dmb-sshd-');
-  port = await freePort();
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(sshDir, 'hostkey')]);
-  run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(sshDir, 'clientkey')]);
-  writeFileSync(join(sshDir, 'authorized_keys'), readFileSync(join(sshDir, 'clientkey.pub')));
-  chmodSync(join(sshDir, 'authorized_keys'), 0o600);
-  writeFileSync(
-    join(sshDir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(sshDir, 'hostkey')}`,
-      `PidFile ${join(sshDir, 'sshd.pid')}`,
-      'UsePAM no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
-      `AuthorizedKeysFile ${join(sshDir, 'authorized_keys')}`,
-      // The temp folder lives under the world-writable /tmp, which StrictModes refuses for key files.
-      'StrictModes no',
-      `AllowUsers ${user}`,
-      '',
-    ].join('\n'),
-  );
-  mkdirSync('/run/sshd', { recursive: true });
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(sshDir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let knownHosts = '';
-  for (let attempt = 0; attempt < 60 && knownHosts === ''; attempt++) {
-    knownHosts = run('ssh-keyscan', ['-p', String(port), '127.0.0.1']).stdout;
-    if (knownHosts === '') await sleep(500);
-  }
-  expect(knownHosts, 'sshd did not come up').not.toBe('');
-  writeFileSync(join(sshDir, 'known_hosts'), knownHosts);
-  writeFileSync(
-    join(sshDir, 'ssh_config'),
-    [
-      'Host 127.0.0.1',
-      `  IdentityFile ${join(sshDir, 'clientkey')}`,
-      '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${join(sshDir, 'known_hosts')}`,
-      '  StrictHostKeyChecking yes',
-      '',
-    ].join('\n'),
-  );
-  env = { DMB_SSH_CONFIG: join(sshDir, 'ssh_config') };
+  server = await startSshd();
+  ({ dir: sshDir, port, user } = server);
+  env = { DMB_SSH_CONFIG: server.sshConfig };
 
   workspace = tempDir('dmb-deploy-');
   base = join(sshDir, 'srv');
@@ -138,7 +80,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  if (sshd?.pid && sshd.exitCode === null) process.kill(sshd.pid, 'SIGTERM');
+  server?.stop();
 });
 
 const secretValues = () =>
