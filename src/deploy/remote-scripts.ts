@@ -18,8 +18,11 @@ export function lockScript(modulePath: string, holder: string, options: { forceU
     ...(options.forceUnlock
       ? [`if [ -d ${q(lock)} ]; then echo "removed a stale deploy lock, held by: $(cat ${q(`${lock}/holder`)} 2>/dev/null || echo unknown)"; rm -rf ${q(lock)}; fi`]
       : []),
-    ...(options.newRelease ? [`if [ -e ${q(`${modulePath}/releases/${options.newRelease}`)} ]; then echo "release ${options.newRelease} exists already"; exit ${RELEASE_EXISTS}; fi`] : []),
     `if ! mkdir ${q(lock)} 2>/dev/null; then cat ${q(`${lock}/holder`)} 2>/dev/null || echo unknown; exit ${LOCK_HELD}; fi`,
+    // Checked under the lock, so a concurrent deploy is always refused by the lock, never by this.
+    ...(options.newRelease
+      ? [`if [ -e ${q(`${modulePath}/releases/${options.newRelease}`)} ]; then rm -rf ${q(lock)}; echo "release ${options.newRelease} exists already"; exit ${RELEASE_EXISTS}; fi`]
+      : []),
     `printf '%s\\n' ${q(holder)} > ${q(`${lock}/holder`)}`,
   ].join('\n');
 }

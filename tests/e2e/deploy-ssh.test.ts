@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DAGSTER_BIN, okIn, runBinary, type CliResult } from '../helpers/cli.js';
+import { DAGSTER_BIN, DMB_BIN, okIn, runBinary, type CliResult } from '../helpers/cli.js';
 import { freePort, sleep, startSshd, type Sshd } from '../helpers/sshd.js';
 import { snapshotTree, tempDir } from '../helpers/tree.js';
 
@@ -213,7 +214,32 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(oldest.stderr).toContain('no release before');
   }, 60_000);
 
-  it('keeps keep_releases releases (3) after 5 deploys, never the current one', async () => {
+  it('two deploys at once: the second is refused by the lock, naming the first', async () => {
+    const quick = join(sshDir, 'quick', 'modules', 'shop');
+    const gate = join(quick, 'go');
+    // The first deploy's health check waits for the test: it holds the lock for as long as the test needs, no timing.
+    editDeployment('quick', (d) => (d.health_check.command = `while [ ! -f ${gate} ]; do sleep 0.2; done`));
+    await sleep(1100);
+    const first = spawn(process.execPath, [DMB_BIN, 'deploy', 'shop', 'quick', '--workspace', workspace], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let firstOutput = '';
+    first.stdout.on('data', (chunk) => (firstOutput += chunk));
+    first.stderr.on('data', (chunk) => (firstOutput += chunk));
+    const firstDone = new Promise<number>((resolve) => first.on('close', (code) => resolve(code ?? -1)));
+    try {
+      for (let attempt = 0; attempt < 600 && !existsSync(join(quick, '.deploy-lock', 'holder')); attempt++) await sleep(200);
+      const second = dmb('deploy', 'shop', 'quick');
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('another deploy or rollback holds the lock');
+      expect(second.stderr).toContain(`(pid ${first.pid})`);
+    } finally {
+      writeFileSync(gate, '');
+    }
+    expect(await firstDone, firstOutput).toBe(0);
+    outputs.push(firstOutput);
+    editDeployment('quick', (d) => (d.health_check.command = 'test -d src'));
+  }, 300_000);
+
+  it('keeps keep_releases releases (3) after 6 deploys, never the current one', async () => {
     for (let i = 0; i < 3; i++) {
       await sleep(1100);
       dmbOk('deploy', 'shop', 'quick');
