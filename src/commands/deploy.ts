@@ -11,16 +11,47 @@ import { formatCommand } from '../deploy/command-value.js';
 import { gitChecks, headCommit, requirePushed } from '../deploy/git-commit.js';
 import { redactor, runPlan } from '../deploy/run-plan.js';
 
+/** Same shape as main's CommandInput (src/commands/options.ts): positional arguments and commander's option values. */
+export interface CommandInput {
+  args: string[];
+  options: Record<string, unknown>;
+}
+
 export interface DeployOptions {
+  module: string;
+  deployment: string;
   uploadEnv: boolean;
   forceUnlock: boolean;
   identity?: string;
 }
 
-export function parse(options: Record<string, unknown>): DeployOptions {
-  const identity = options.identity === undefined ? undefined : String(options.identity);
-  if (identity === '') throw usageError('--identity is empty.', 'Pass the private key file, e.g. --identity ~/.ssh/client_key.');
-  return { uploadEnv: Boolean(options.uploadEnv), forceUnlock: Boolean(options.forceUnlock), identity };
+function stringValue(input: CommandInput, name: string, flag: string): string | undefined {
+  const value = input.options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw usageError(`${flag} needs a value.`, `Pass ${flag} <value>.`);
+  return value;
+}
+
+/** The module and deployment arguments and the ssh/lock flags every deploy-family command takes. */
+export function parseTarget(input: CommandInput, command: string): DeployOptions {
+  const [module, deployment] = input.args;
+  if (!module || !deployment) throw usageError('Give the module and the deployment.', `Run "dmb ${command} <module> <deployment>", e.g. "dmb ${command} sales-data yoda".`);
+  return {
+    module,
+    deployment,
+    uploadEnv: input.options.uploadEnv === true,
+    forceUnlock: input.options.forceUnlock === true,
+    identity: stringValue(input, 'identity', '--identity'),
+  };
+}
+
+export function parse(input: CommandInput): DeployOptions {
+  return parseTarget(input, 'deploy');
+}
+
+/** Accepts main's run(ctx, parsed) and this branch's run(ctx, args, options), so either program.ts can call it. */
+export function parsedOr<T>(given: T | string[], raw: Record<string, unknown> | undefined, parseInput: (input: CommandInput) => T): T {
+  return Array.isArray(given) ? parseInput({ args: given, options: raw ?? {} }) : given;
 }
 
 /** Who holds a lock, written into it on the host so a refused deploy can name them. */
@@ -29,10 +60,9 @@ export function lockHolder(ctx: Context, what: string): string {
 }
 
 /** dmb deploy <module> <deployment>: a new release on the host, switched to only when healthy. */
-export async function run(ctx: Context, args: string[], rawOptions: Record<string, unknown>): Promise<ExitCode> {
-  const [input, name] = args;
-  if (!input || !name) throw usageError('Give the module and the deployment.', 'Run "dmb deploy <module> <deployment>", e.g. "dmb deploy sales-data yoda".');
-  const options = parse(rawOptions);
+export async function run(ctx: Context, given: DeployOptions | string[], raw?: Record<string, unknown>): Promise<ExitCode> {
+  const options = parsedOr(given, raw, parse);
+  const { module: input, deployment: name } = options;
   const fs = ctx.effects.fs;
   const loaded = await loadDeployment(fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'deploy');
   const { config, module, target } = loaded;

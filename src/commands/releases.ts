@@ -1,17 +1,18 @@
 import type { Context } from '../ui/context.js';
 import { paint } from '../ui/paint.js';
-import { EXIT, usageError, type ExitCode } from '../errors.js';
+import { EXIT, type ExitCode } from '../errors.js';
 import { loadDeployment } from '../deploy/load-target.js';
 import { readReleaseState } from '../deploy/remote-state.js';
-import { parse } from './deploy.js';
+import { parsedOr, parseTarget, type CommandInput, type DeployOptions } from './deploy.js';
 
-export { parse };
+export function parse(input: CommandInput): DeployOptions {
+  return parseTarget(input, 'releases');
+}
 
 /** dmb releases <module> <deployment>: the releases on the host, oldest first, current marked. */
-export async function run(ctx: Context, args: string[], rawOptions: Record<string, unknown>): Promise<ExitCode> {
-  const [input, name] = args;
-  if (!input || !name) throw usageError('Give the module and the deployment.', 'Run "dmb releases <module> <deployment>", e.g. "dmb releases sales-data yoda".');
-  const options = parse(rawOptions);
+export async function run(ctx: Context, given: DeployOptions | string[], raw?: Record<string, unknown>): Promise<ExitCode> {
+  const options = parsedOr(given, raw, parse);
+  const { module: input, deployment: name } = options;
   const { module, target } = await loadDeployment(ctx.effects.fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'releases');
   const state = await readReleaseState(ctx.effects, target);
   if (ctx.json) {

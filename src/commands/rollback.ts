@@ -7,23 +7,24 @@ import { loadDeployment } from '../deploy/load-target.js';
 import { RELEASE_NAME, rollbackTarget } from '../deploy/release-names.js';
 import { readReleaseState } from '../deploy/remote-state.js';
 import { redactor, runPlan } from '../deploy/run-plan.js';
-import { lockHolder, parse as parseDeploy, type DeployOptions } from './deploy.js';
+import { lockHolder, parsedOr, parseTarget, type CommandInput, type DeployOptions } from './deploy.js';
 
 export interface RollbackOptions extends DeployOptions {
   to?: string;
 }
 
-export function parse(options: Record<string, unknown>): RollbackOptions {
-  const to = options.to === undefined ? undefined : String(options.to);
+export function parse(input: CommandInput): RollbackOptions {
+  const raw = input.options.to;
+  if (raw !== undefined && typeof raw !== 'string') throw usageError('--to needs a value.', 'Pass --to RELEASE (see "dmb releases <module> <deployment>").');
+  const to = raw;
   if (to !== undefined && !RELEASE_NAME.test(to)) throw usageError(`--to "${to}" is not a release name.`, 'Release names are UTC timestamps such as 20260102093000: see "dmb releases <module> <deployment>".');
-  return { ...parseDeploy(options), to };
+  return { ...parseTarget(input, 'rollback'), to };
 }
 
 /** dmb rollback <module> <deployment> [--to RELEASE]: current goes back to the previous (or named) release. */
-export async function run(ctx: Context, args: string[], rawOptions: Record<string, unknown>): Promise<ExitCode> {
-  const [input, name] = args;
-  if (!input || !name) throw usageError('Give the module and the deployment.', 'Run "dmb rollback <module> <deployment> [--to RELEASE]", e.g. "dmb rollback sales-data yoda".');
-  const options = parse(rawOptions);
+export async function run(ctx: Context, given: RollbackOptions | string[], raw?: Record<string, unknown>): Promise<ExitCode> {
+  const options = parsedOr(given, raw, parse);
+  const { module: input, deployment: name } = options;
   const loaded = await loadDeployment(ctx.effects.fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'rollback');
   const { module, target, config } = loaded;
   // Read only, also in --dry-run: which release is current decides what a rollback switches to.

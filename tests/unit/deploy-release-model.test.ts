@@ -90,3 +90,17 @@ describe('release model', () => {
     expect(redact('pw=abcdEFGH1234 and abcdEFGH, x')).toBe('pw=[redacted] and [redacted], x');
   });
 });
+
+describe('deploy, rollback and releases parse their options into typed objects', () => {
+  it('parse takes { args, options } (main\'s CommandInput) and refuses what does not fit', async () => {
+    const deploy = await import('../../src/commands/deploy.js');
+    const rollback = await import('../../src/commands/rollback.js');
+    const releasesCommand = await import('../../src/commands/releases.js');
+    expect(deploy.parse({ args: ['shop', 'yoda'], options: { uploadEnv: true, identity: '/k' } })).toEqual({ module: 'shop', deployment: 'yoda', uploadEnv: true, forceUnlock: false, identity: '/k' });
+    expect(rollback.parse({ args: ['shop', 'yoda'], options: { to: '20260101000000' } })).toMatchObject({ module: 'shop', to: '20260101000000' });
+    expect(releasesCommand.parse({ args: ['shop', 'yoda'], options: {} })).toMatchObject({ module: 'shop', deployment: 'yoda' });
+    expect(() => deploy.parse({ args: ['shop'], options: {} })).toThrow(/Give the module and the deployment/);
+    expect(() => deploy.parse({ args: ['shop', 'yoda'], options: { identity: true } })).toThrow(/--identity needs a value/);
+    expect(() => rollback.parse({ args: ['shop', 'yoda'], options: { to: 'yesterday' } })).toThrow(/not a release name/);
+  });
+});
