@@ -1,6 +1,6 @@
 import type { Effects } from '../effects/effects.js';
 import { operationError, usageError } from '../errors.js';
-import type { CommandValue } from './command-value.js';
+import { runCommand, type CommandValue } from './command-value.js';
 import type { DeploymentConfig } from './deployment-schema.js';
 
 /** The local git commands the git strategy runs before anything touches the host, as values (printed by --dry-run). */
@@ -20,11 +20,11 @@ function gitEnv(effects: Effects): NodeJS.ProcessEnv {
 
 /** The commit at HEAD of the module's repository; a usage error when the module is not in a git work tree. */
 export async function headCommit(effects: Effects, moduleDir: string, name: string): Promise<{ commit: string; dirty: boolean }> {
-  const head = await effects.run('git', ['-C', moduleDir, 'rev-parse', '--verify', 'HEAD'], { env: effects.env });
+  const head = await runCommand(effects, { program: 'git', args: ['-C', moduleDir, 'rev-parse', '--verify', 'HEAD'] });
   if (head.code !== 0) {
     throw usageError(`The git strategy deploys a commit, but ${moduleDir} is not in a git repository with a commit.`, `Commit the module and push it to the repository of deploy/${name}/deployment.yaml, or use the rsync strategy.`);
   }
-  const status = await effects.run('git', ['-C', moduleDir, 'status', '--porcelain', '--', '.'], { env: effects.env });
+  const status = await runCommand(effects, { program: 'git', args: ['-C', moduleDir, 'status', '--porcelain', '--', '.'] });
   return { commit: head.stdout.trim(), dirty: status.stdout.trim() !== '' };
 }
 
@@ -32,11 +32,11 @@ export async function headCommit(effects: Effects, moduleDir: string, name: stri
 export async function requirePushed(effects: Effects, moduleDir: string, config: DeploymentConfig, commit: string): Promise<void> {
   const [fetch, ancestor] = gitChecks(moduleDir, config, commit);
   const git = config.git!;
-  const fetched = await effects.run(fetch!.program, fetch!.args, { env: gitEnv(effects) });
+  const fetched = await runCommand(effects, { ...fetch!, env: gitEnv(effects) });
   if (fetched.code !== 0) {
     throw operationError(`Could not fetch branch ${git.branch} of ${git.repository}: ${fetched.stderr.trim().split('\n').at(-1) ?? ''}`, `Check git.repository and git.branch in deployment.yaml, and that this machine can reach the repository.`);
   }
-  const contained = await effects.run(ancestor!.program, ancestor!.args, { env: effects.env });
+  const contained = await runCommand(effects, ancestor!);
   if (contained.code !== 0) {
     throw operationError(
       `Commit ${commit.slice(0, 12)} is not pushed to branch ${git.branch} of ${git.repository}: the host could not fetch it. Nothing was changed.`,

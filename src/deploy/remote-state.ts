@@ -1,6 +1,6 @@
 import type { Effects } from '../effects/effects.js';
 import { operationError } from '../errors.js';
-import type { CommandValue } from './command-value.js';
+import { runCommand, type CommandValue } from './command-value.js';
 import { parseReleaseState, type ReleaseState } from './release-names.js';
 import { inspectScript } from './remote-scripts.js';
 import { sshCommand, type SshTarget } from './ssh-target.js';
@@ -12,7 +12,7 @@ export function inspectCommand(target: SshTarget): CommandValue {
 /** The host's releases and which one is current: read only, nothing changes on the host. */
 export async function readReleaseState(effects: Effects, target: SshTarget): Promise<ReleaseState> {
   const command = inspectCommand(target);
-  const result = await effects.run(command.program, command.args);
+  const result = await runCommand(effects, command);
   if (result.code !== 0) {
     throw operationError(
       `Could not list the releases on ${target.shown} (ssh exit ${result.code}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`,

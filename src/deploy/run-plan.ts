@@ -1,5 +1,5 @@
 import type { Effects } from '../effects/effects.js';
-import { formatCommand } from './command-value.js';
+import { formatCommand, runCommand } from './command-value.js';
 import { mainSteps, ON_FAILURE, type Plan, type Step, type StepName } from './deploy-plan.js';
 import { LOCK_HELD, RELEASE_EXISTS } from './remote-scripts.js';
 
@@ -47,7 +47,7 @@ export async function runPlan(effects: Effects, plan: Plan, hooks: RunHooks, red
   const runStep = async (step: Step, cleanup: boolean): Promise<StepRecord> => {
     hooks.before(step, cleanup);
     const started = effects.now().getTime();
-    const result = await effects.run(step.command.program, step.command.args);
+    const result = await runCommand(effects, step.command);
     const record: StepRecord = {
       name: step.name,
       command: formatCommand(step.command),
