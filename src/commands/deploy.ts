@@ -7,15 +7,10 @@ import { EXIT, usageError, type ExitCode } from '../errors.js';
 import { deployPlan } from '../deploy/deploy-plan.js';
 import { loadDeployment } from '../deploy/load-target.js';
 import { releaseName } from '../deploy/release-names.js';
-import { formatCommand } from '../deploy/command-value.js';
+import { formatCommand } from '../effects/process.js';
 import { gitChecks, headCommit, requirePushed } from '../deploy/git-commit.js';
 import { redactor, runPlan } from '../deploy/run-plan.js';
-
-/** Same shape as main's CommandInput (src/commands/options.ts): positional arguments and commander's option values. */
-export interface CommandInput {
-  args: string[];
-  options: Record<string, unknown>;
-}
+import { flagOption, stringOption, type CommandInput } from './options.js';
 
 export interface DeployOptions {
   module: string;
@@ -25,10 +20,10 @@ export interface DeployOptions {
   identity?: string;
 }
 
-function stringValue(input: CommandInput, name: string, flag: string): string | undefined {
-  const value = input.options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw usageError(`${flag} needs a value.`, `Pass ${flag} <value>.`);
+/** --identity <file>: a value that is not empty. */
+function identityOption(input: CommandInput): string | undefined {
+  const value = stringOption(input, 'identity');
+  if (value === '') throw usageError('--identity needs a value.', 'Pass --identity <value>.');
   return value;
 }
 
@@ -39,19 +34,14 @@ export function parseTarget(input: CommandInput, command: string): DeployOptions
   return {
     module,
     deployment,
-    uploadEnv: input.options.uploadEnv === true,
-    forceUnlock: input.options.forceUnlock === true,
-    identity: stringValue(input, 'identity', '--identity'),
+    uploadEnv: flagOption(input, 'uploadEnv'),
+    forceUnlock: flagOption(input, 'forceUnlock'),
+    identity: identityOption(input),
   };
 }
 
 export function parse(input: CommandInput): DeployOptions {
   return parseTarget(input, 'deploy');
-}
-
-/** Accepts main's run(ctx, parsed) and this branch's run(ctx, args, options), so either program.ts can call it. */
-export function parsedOr<T>(given: T | string[], raw: Record<string, unknown> | undefined, parseInput: (input: CommandInput) => T): T {
-  return Array.isArray(given) ? parseInput({ args: given, options: raw ?? {} }) : given;
 }
 
 /** Who holds a lock, written into it on the host so a refused deploy can name them. */
@@ -60,8 +50,7 @@ export function lockHolder(ctx: Context, what: string): string {
 }
 
 /** dmb deploy <module> <deployment>: a new release on the host, switched to only when healthy. */
-export async function run(ctx: Context, given: DeployOptions | string[], raw?: Record<string, unknown>): Promise<ExitCode> {
-  const options = parsedOr(given, raw, parse);
+export async function run(ctx: Context, options: DeployOptions): Promise<ExitCode> {
   const { module: input, deployment: name } = options;
   const fs = ctx.effects.fs;
   const loaded = await loadDeployment(fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'deploy');

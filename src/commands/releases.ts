@@ -3,15 +3,15 @@ import { paint } from '../ui/paint.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { loadDeployment } from '../deploy/load-target.js';
 import { readReleaseState } from '../deploy/remote-state.js';
-import { parsedOr, parseTarget, type CommandInput, type DeployOptions } from './deploy.js';
+import { parseTarget, type DeployOptions } from './deploy.js';
+import type { CommandInput } from './options.js';
 
 export function parse(input: CommandInput): DeployOptions {
   return parseTarget(input, 'releases');
 }
 
 /** dmb releases <module> <deployment>: the releases on the host, oldest first, current marked. */
-export async function run(ctx: Context, given: DeployOptions | string[], raw?: Record<string, unknown>): Promise<ExitCode> {
-  const options = parsedOr(given, raw, parse);
+export async function run(ctx: Context, options: DeployOptions): Promise<ExitCode> {
   const { module: input, deployment: name } = options;
   const { module, target } = await loadDeployment(ctx.effects.fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'releases');
   const state = await readReleaseState(ctx.effects, target);

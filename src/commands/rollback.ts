@@ -7,7 +7,8 @@ import { loadDeployment } from '../deploy/load-target.js';
 import { RELEASE_NAME, rollbackTarget } from '../deploy/release-names.js';
 import { readReleaseState } from '../deploy/remote-state.js';
 import { redactor, runPlan } from '../deploy/run-plan.js';
-import { lockHolder, parsedOr, parseTarget, type CommandInput, type DeployOptions } from './deploy.js';
+import { lockHolder, parseTarget, type DeployOptions } from './deploy.js';
+import type { CommandInput } from './options.js';
 
 export interface RollbackOptions extends DeployOptions {
   to?: string;
@@ -22,8 +23,7 @@ export function parse(input: CommandInput): RollbackOptions {
 }
 
 /** dmb rollback <module> <deployment> [--to RELEASE]: current goes back to the previous (or named) release. */
-export async function run(ctx: Context, given: RollbackOptions | string[], raw?: Record<string, unknown>): Promise<ExitCode> {
-  const options = parsedOr(given, raw, parse);
+export async function run(ctx: Context, options: RollbackOptions): Promise<ExitCode> {
   const { module: input, deployment: name } = options;
   const loaded = await loadDeployment(ctx.effects.fs, ctx.workspace, input, name, { identity: options.identity, sshConfig: ctx.effects.env.DMB_SSH_CONFIG }, 'rollback');
   const { module, target, config } = loaded;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { shellQuote, type CommandValue } from './command-value.js';
+import { shellQuote, type ProcessCommand } from '../effects/process.js';
 import type { DeploymentConfig } from './deployment-schema.js';
 import { releasesToKeep } from './release-names.js';
 import { checkoutScript, discardScript, healthScript, lockScript, postDeployScript, pruneScript, switchScript, unlockScript } from './remote-scripts.js';
@@ -12,7 +12,7 @@ export type StepName = 'lock' | 'upload' | 'checkout' | 'post_checkout' | 'env' 
 export interface Step {
   name: StepName;
   title: string;
-  command: CommandValue;
+  command: ProcessCommand;
 }
 
 export interface Plan {

@@ -1,10 +1,11 @@
 import type { Effects } from '../effects/effects.js';
 import { operationError, usageError } from '../errors.js';
-import { runCommand, type CommandValue } from './command-value.js';
+import type { ProcessCommand } from '../effects/process.js';
+import { runCommand } from './command-value.js';
 import type { DeploymentConfig } from './deployment-schema.js';
 
 /** The local git commands the git strategy runs before anything touches the host, as values (printed by --dry-run). */
-export function gitChecks(moduleDir: string, config: DeploymentConfig, commit: string): CommandValue[] {
+export function gitChecks(moduleDir: string, config: DeploymentConfig, commit: string): ProcessCommand[] {
   const git = config.git!;
   return [
     { program: 'git', args: ['-C', moduleDir, 'fetch', '--quiet', git.repository, `refs/heads/${git.branch}`] },

@@ -1,4 +1,4 @@
-import { shellQuote } from './command-value.js';
+import { shellQuote } from '../effects/process.js';
 
 /**
  * The shell scripts a deploy runs on the host, one function per step. Every path comes from deployment.yaml

@@ -1,11 +1,12 @@
 import type { Effects } from '../effects/effects.js';
 import { operationError } from '../errors.js';
-import { runCommand, type CommandValue } from './command-value.js';
+import type { ProcessCommand } from '../effects/process.js';
+import { runCommand } from './command-value.js';
 import { parseReleaseState, type ReleaseState } from './release-names.js';
 import { inspectScript } from './remote-scripts.js';
 import { sshCommand, type SshTarget } from './ssh-target.js';
 
-export function inspectCommand(target: SshTarget): CommandValue {
+export function inspectCommand(target: SshTarget): ProcessCommand {
   return sshCommand(target, inspectScript(target.modulePath));
 }
 

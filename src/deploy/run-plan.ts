@@ -1,5 +1,6 @@
 import type { Effects } from '../effects/effects.js';
-import { formatCommand, runCommand } from './command-value.js';
+import { formatCommand } from '../effects/process.js';
+import { runCommand } from './command-value.js';
 import { mainSteps, ON_FAILURE, type Plan, type Step, type StepName } from './deploy-plan.js';
 import { LOCK_HELD, RELEASE_EXISTS } from './remote-scripts.js';
 

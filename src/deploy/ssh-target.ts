@@ -1,5 +1,5 @@
 import { usageError } from '../errors.js';
-import { formatCommand, type CommandValue } from './command-value.js';
+import { formatCommand, type ProcessCommand } from '../effects/process.js';
 import type { DeploymentConfig } from './deployment-schema.js';
 
 /** How this machine reaches the host: one set of ssh options, applied to ssh and to rsync's -e alike. */
@@ -36,7 +36,7 @@ export function sshTarget(config: DeploymentConfig, inputs: SshInputs): SshTarge
 }
 
 /** ssh running one script on the host (the login shell runs it, as ssh always does). */
-export function sshCommand(target: SshTarget, script: string): CommandValue {
+export function sshCommand(target: SshTarget, script: string): ProcessCommand {
   return { program: 'ssh', args: [...target.options, target.destination, script] };
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from './context.js';
 import { paint } from './paint.js';
-import { formatCommand } from '../deploy/command-value.js';
+import { formatCommand } from '../effects/process.js';
 import type { Plan, Step } from '../deploy/deploy-plan.js';
 import { mainSteps } from '../deploy/deploy-plan.js';
 import type { PlanOutcome, RunHooks, StepRecord } from '../deploy/run-plan.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCommand } from '../../src/deploy/command-value.js';
+import { formatCommand } from '../../src/effects/process.js';
 import { mainSteps, rollbackPlan, deployPlan, type DeployInputs } from '../../src/deploy/deploy-plan.js';
 import type { DeploymentConfig } from '../../src/deploy/deployment-schema.js';
 import { parseReleaseState, releaseName, releasesToKeep, rollbackTarget } from '../../src/deploy/release-names.js';
