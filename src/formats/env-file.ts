@@ -1,39 +1,39 @@
-import { splitLines } from './text-lines.js';
+import { parseDotenv } from './dotenv.js';
+import { lineNumberAt, splitLines } from './text-lines.js';
 
 /**
- * `.env` as a small line model: blank | comment | KEY=value | other. Nothing is ever re-serialised
- * from this model (edits splice whole lines into the original text), so values with `$`, `#` or
- * quotes, the user's comments and their order are kept exactly as written.
+ * `.env` as a small line model for editing: blank | comment | KEY=value | other. Statements are found and
+ * values read by the one `.env` reader (dotenv.ts, python-dotenv's grammar), so what this model calls a
+ * key's value is what Dagster and docker-compose read. Nothing is ever re-serialised from the model
+ * (edits splice into the original text), so `$`, `#`, quotes, comments, order and line endings stay as written.
  */
 export type EnvLine =
   | { kind: 'blank'; line: number; raw: string }
   | { kind: 'comment'; line: number; raw: string }
   | { kind: 'entry'; line: number; raw: string; key: string; value: string }
+  /** What python-dotenv skips: a line it cannot parse, or a bare `KEY` without `=`. */
   | { kind: 'other'; line: number; raw: string };
 
-const ENTRY = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
-
+/** One item per statement (a quoted value may span lines; `line` is its first) and per blank line. */
 export function parseEnvLines(text: string): EnvLine[] {
-  return splitLines(text).map(({ index, text: raw }) => {
-    const line = index + 1;
-    if (raw.trim() === '') return { kind: 'blank', line, raw };
-    if (raw.trimStart().startsWith('#')) return { kind: 'comment', line, raw };
-    const match = ENTRY.exec(raw);
-    if (!match) return { kind: 'other', line, raw };
-    return { kind: 'entry', line, raw, key: match[1] as string, value: unquoteEnvValue(match[2] as string) };
-  });
-}
-
-/** The value as dotenv readers see it: quotes removed, an unquoted value's ` # comment` dropped. */
-export function unquoteEnvValue(raw: string): string {
-  const value = raw.trim();
-  const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.length >= 2) {
-    const close = value.indexOf(quote, 1);
-    if (close > 0) return value.slice(1, close);
+  const lines = splitLines(text);
+  const result: EnvLine[] = [];
+  let covered = 0;
+  const addBlankLinesBefore = (offset: number) => {
+    for (const l of lines) if (l.start >= covered && l.next <= offset && l.text.trim() === '') result.push({ kind: 'blank', line: l.index + 1, raw: l.text });
+  };
+  for (const binding of parseDotenv(text)) {
+    if (binding.start === binding.end) continue; // only blank lines before the end of the text
+    addBlankLinesBefore(binding.start);
+    const line = lineNumberAt(text, binding.start);
+    const raw = text.slice(binding.start, binding.end).replace(/\r?\n$|\r$/, '');
+    if (binding.key !== null && binding.value !== null) result.push({ kind: 'entry', line, raw, key: binding.key, value: binding.value });
+    else if (binding.key === null && !binding.error) result.push({ kind: 'comment', line, raw });
+    else result.push({ kind: 'other', line, raw });
+    covered = binding.end;
   }
-  const comment = value.search(/\s#/);
-  return (comment === -1 ? value : value.slice(0, comment)).trim();
+  addBlankLinesBefore(text.length + 1);
+  return result.sort((a, b) => a.line - b.line);
 }
 
 export interface EnvEntry {
@@ -41,7 +41,7 @@ export interface EnvEntry {
   line: number;
 }
 
-/** KEY -> value and line; a later line wins, as in compose and python-dotenv. */
+/** KEY -> value (as written, no `${VAR}` expansion) and line; a later line wins, as in compose and python-dotenv. */
 export function readEnvEntries(text: string): Map<string, EnvEntry> {
   const entries = new Map<string, EnvEntry>();
   for (const line of parseEnvLines(text)) if (line.kind === 'entry') entries.set(line.key, { value: line.value, line: line.line });
@@ -56,20 +56,14 @@ export function findDuplicateEnvKeys(text: string): Array<{ key: string; lines: 
 }
 
 /**
- * Sets one key's value inside a text, keeping the rest of its line (quotes, an inline comment) and
- * every other byte. Used to move a module's published port when it collides.
+ * Sets one key's value inside a text (its last definition, the one that wins), keeping its quotes, an
+ * inline comment and every other byte. Used to move a module's published port when it collides.
  */
 export function setEnvValue(text: string, key: string, value: string): string {
-  const lines = splitLines(text);
-  for (const line of [...lines].reverse()) {
-    const match = ENTRY.exec(line.text);
-    if (!match || match[1] !== key) continue;
-    const valueStart = line.start + line.text.indexOf('=') + 1;
-    const raw = match[2] as string;
-    const current = unquoteEnvValue(raw);
-    const at = raw.indexOf(current);
-    const start = valueStart + (at === -1 ? 0 : at);
-    return text.slice(0, start) + value + text.slice(start + current.length);
-  }
-  return text;
+  const binding = parseDotenv(text)
+    .filter((b) => b.key === key && b.valueSpan)
+    .at(-1);
+  if (!binding?.valueSpan) return text;
+  return text.slice(0, binding.valueSpan.start) + value + text.slice(binding.valueSpan.end);
 }
+

@@ -1,9 +1,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDocument, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { operationError, usageError } from '../errors.js';
-import { hostEnvOverrides, toHostWorkspaceYaml } from '../workspace/host-view.js';
+import { readEnvValues } from '../formats/dotenv.js';
+import { hostEnvironment, hostEnvOverrides, toHostWorkspaceYaml } from '../workspace/host-view.js';
 import type { Registry } from '../workspace/registry.js';
-import { readEnvValues } from './read-env.js';
 
 export const DEFAULT_DEV_PORT = 3000;
 
@@ -53,7 +53,7 @@ export const DEV_DAGSTER_YAML = `# Throwaway Dagster instance of "dmb dev": runs
 
 /**
  * Everything `dmb dev` runs, as data: `dagster dev` over a host-path copy of the shared workspace.yaml,
- * with the workspace .env plus host-side overrides (each module DB at 127.0.0.1 on its published port,
+ * with the workspace .env, the exported variables (which win, as in compose) and host-side overrides (each module DB at 127.0.0.1 on its published port,
  * the IO storage in <workspace>/data/dagster_storage) and a throwaway DAGSTER_HOME.
  */
 export function planDev(input: DevInput): DevPlan {
@@ -61,8 +61,7 @@ export function planDev(input: DevInput): DevPlan {
   const { text, locations } = absolutizeWorkspace(hostYaml, input.serviceDir, join(input.serviceDir, 'workspace.yaml'));
   const fileValues = readEnvValues(input.envText);
   const overrides = hostEnvOverrides(input.registry, input.storagePath);
-  const inherited = Object.fromEntries(Object.entries(input.baseEnv).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const env = { ...inherited, ...fileValues, ...overrides, DAGSTER_HOME: input.tempHome };
+  const env = { ...hostEnvironment(input.envText, input.baseEnv, overrides), DAGSTER_HOME: input.tempHome };
   const workspaceFile = join(input.tempHome, 'workspace.yaml');
   return {
     command: input.dagsterBin,

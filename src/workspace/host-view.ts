@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { databaseEnvNames, CONTAINER_PROJECTS_PATH, CONTAINER_STORAGE_PATH } from '../catalog/databases.js';
+import { resolveEnvValues } from '../formats/dotenv.js';
 import type { WorkspacePaths } from './paths.js';
 import type { Registry } from './registry.js';
 
@@ -22,6 +23,16 @@ export function hostEnvOverrides(registry: Registry, hostStoragePath: string): R
     overrides[names.port] = String(entry.database.port);
   }
   return overrides;
+}
+
+/**
+ * The environment Dagster gets on this host (`dmb dev`, `validate --load`): the workspace .env as
+ * docker-compose reads it (python-dotenv, `${VAR}` expanded), then the variables exported in the shell,
+ * which win over .env as they do in compose, then the host overrides, which make the container values work here.
+ */
+export function hostEnvironment(envText: string, shell: Record<string, string | undefined>, overrides: Record<string, string>): Record<string, string> {
+  const exported = Object.fromEntries(Object.entries(shell).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return { ...resolveEnvValues(envText, exported), ...exported, ...overrides };
 }
 
 export { CONTAINER_STORAGE_PATH };

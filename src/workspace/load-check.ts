@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import type { Effects } from '../effects/effects.js';
 import { formatCommand } from '../effects/process.js';
 import { isCancelled, isDmbError } from '../errors.js';
-import { readEnvEntries } from '../formats/env-file.js';
-import { hostEnvOverrides, toHostWorkspaceYaml } from './host-view.js';
+import { hostEnvironment, hostEnvOverrides, toHostWorkspaceYaml } from './host-view.js';
 import type { WorkspacePaths } from './paths.js';
 import type { Registry } from './registry.js';
 
@@ -32,8 +31,8 @@ export function dagsterBinary(env: NodeJS.ProcessEnv): string {
 
 /**
  * Loads every code location in real Dagster: `dagster definitions validate -w <host view>`, where the
- * host view maps /workspace/projects to <workspace>/projects, and the environment is the workspace
- * .env with each module database at 127.0.0.1 on its published port (host-view.ts). Runs in a
+ * host view maps /workspace/projects to <workspace>/projects, and the environment is the one `dmb dev`
+ * gives Dagster (host-view.ts hostEnvironment): the workspace .env, the exported variables, and each module database at 127.0.0.1 on its published port (host-view.ts). Runs in a
  * throwaway folder so Dagster's temporary DAGSTER_HOME lands there.
  */
 export async function loadCodeLocations(
@@ -48,8 +47,7 @@ export async function loadCodeLocations(
   try {
     const hostYaml = join(scratch, 'workspace.yaml');
     await fs.writeFile(hostYaml, toHostWorkspaceYaml(input.workspaceYaml, paths.root));
-    const dotenv = Object.fromEntries([...readEnvEntries(input.env)].map(([key, entry]) => [key, entry.value]));
-    const env = { ...effects.env, ...dotenv, ...hostEnvOverrides(input.registry, join(scratch, 'storage')), NO_COLOR: '1' };
+    const env = { ...hostEnvironment(input.env, effects.env, hostEnvOverrides(input.registry, join(scratch, 'storage'))), NO_COLOR: '1' };
     const bin = dagsterBinary(effects.env);
     const args = ['definitions', 'validate', '-w', hostYaml];
     const install = `Install dagster (pip install dagster) or point DMB_DAGSTER_BIN at its "dagster" executable.`;

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { chromium } from 'playwright-core';
 import { expectOk, runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
-import { readEnvValues } from '../../src/shared-service/read-env.js';
+import { readEnvValues } from '../../src/formats/dotenv.js';
 import {
   composeSchemaErrors,
   dockerComposeConfig,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 import { toHostWorkspaceYaml } from '../../src/workspace/host-view.js';
-import { readEnvValues } from '../../src/shared-service/read-env.js';
+import { readEnvValues } from '../../src/formats/dotenv.js';
 import { addFixtureModules, assertDagsterPostgresInstalled, freePort, graphql, sleep, VENV_BIN, waitForLocations } from '../fixtures/service/support.js';
 
 /**

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DEV_DAGSTER_YAML, parsePort, planDev, type DevInput } from '../../src/shared-service/plan-dev.js';
-import { readEnvValues } from '../../src/shared-service/read-env.js';
+import { readEnvValues } from '../../src/formats/dotenv.js';
 import { emptyRegistry, type Registry } from '../../src/workspace/registry.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
@@ -146,6 +146,19 @@ describe('planDev', () => {
     expect(plan.env.PATH).toBe('/usr/bin');
     expect('UNSET' in plan.env).toBe(false);
     expect(plan.overrides).toEqual({ DAGSTER_STORAGE_PATH: '/ws/data/dagster_storage', SALES_DATA_DB_HOST: '127.0.0.1', SALES_DATA_DB_PORT: '5438' });
+  });
+
+  it('lets variables exported in the shell win over .env, as docker-compose does; the host overrides still win', () => {
+    const plan = planDev(input({ baseEnv: { PATH: '/usr/bin', SALES_DATA_DB_PASSWORD: 'exported', SALES_DATA_DB_HOST: 'from-shell' } }));
+    expect(plan.env.SALES_DATA_DB_PASSWORD).toBe('exported');
+    expect(plan.env.DATA_PATH).toBe('/ws/data');
+    expect(plan.env.SALES_DATA_DB_HOST).toBe('127.0.0.1');
+  });
+
+  it('expands ${VAR} in .env values as docker-compose and Dagster do', () => {
+    const plan = planDev(input({ envText: `${ENV}BACKUP_PATH=\${DATA_PATH}/backups\nGREETING=\${WHO:-nobody}\n`, baseEnv: { WHO: 'shell' } }));
+    expect(plan.env.BACKUP_PATH).toBe('/ws/data/backups');
+    expect(plan.env.GREETING).toBe('shell');
   });
 
   it('starts an empty workspace, and refuses a workspace.yaml that is not YAML, naming file and line', () => {

@@ -45,6 +45,20 @@ describe('.env line model', () => {
     expect(setEnvValue('X=1\n', 'P', '2')).toBe('X=1\n');
   });
 
+  it('reads statements with the python-dotenv grammar: a quoted value spanning lines is one entry, junk after a quote is not an entry', () => {
+    const text = 'A="one\r\ntwo"\r\n\r\n# note\r\nB="x" junk\r\nBARE\r\nC=3 # c\r\n';
+    expect(parseEnvLines(text).map((l) => [l.kind, l.line])).toEqual([
+      ['entry', 1],
+      ['blank', 3],
+      ['comment', 4],
+      ['other', 5],
+      ['other', 6],
+      ['entry', 7],
+    ]);
+    expect(readEnvEntries(text).get('A')).toEqual({ value: 'one\ntwo', line: 1 });
+    expect(setEnvValue(text, 'C', '4')).toBe(text.replace('C=3', 'C=4'));
+  });
+
   it('finds duplicate keys with their lines', () => {
     expect(findDuplicateEnvKeys('A=1\nB=2\nA=3\n')).toEqual([{ key: 'A', lines: [1, 3] }]);
   });

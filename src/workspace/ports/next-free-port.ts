@@ -1,15 +1,12 @@
 import type { DatabaseKind } from '../../catalog/databases.js';
 import { operationError } from '../../errors.js';
+import { readEnvValues } from '../../formats/dotenv.js';
 
-const PORT_LINE = /^[A-Za-z_][A-Za-z0-9_]*PORT=["']?(\d+)["']?\s*(?:#.*)?$/;
-
-/** Every value of a `...PORT=<number>` line in .env text. */
+/** The value of every `...PORT=<number>` key in .env text. */
 export function readPorts(envText: string): number[] {
-  return envText
-    .split('\n')
-    .map((line) => PORT_LINE.exec(line.trim()))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => Number(match[1]));
+  return Object.entries(readEnvValues(envText))
+    .filter(([key, value]) => key.endsWith('PORT') && /^\d+$/.test(value))
+    .map(([, value]) => Number(value));
 }
 
 /**
