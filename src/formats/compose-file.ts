@@ -3,6 +3,7 @@ import { operationError, usageError } from '../errors.js';
 import { corruptFileError } from './file-errors.js';
 import { cutBlock, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
 import { indentOf, isCommentLine, lineNextAt, lineNumberAt, lineStartAt, reindent, splitLines } from './text-lines.js';
+import { DAGSTER_DEPENDENT_SERVICES } from './service-compose.js';
 import { assertStillParses } from './workspace-yaml.js';
 import {
   collectionEnd,
@@ -16,8 +17,6 @@ import {
   restoreEmptyFlowToken,
 } from './yaml-text.js';
 
-/** The shared service's Dagster processes: every module database goes into their depends_on. */
-export const DAGSTER_DEPENDENT_SERVICES = ['dagster_webserver', 'dagster_daemon'] as const;
 
 export interface ComposeService {
   name: string;

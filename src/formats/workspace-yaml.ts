@@ -8,10 +8,10 @@ import {
   collectionStart,
   dropEmptyFlowToken,
   findPair,
-  firstLine,
   isEmptyFlow,
   isEmptyValue,
   itemIndent,
+  parseYaml,
   parseYamlStrict,
   restoreEmptyFlowToken,
 } from './yaml-text.js';
@@ -97,11 +97,10 @@ export function readModuleLoadFrom(text: string, file: string): ModuleLoadFrom {
 
 /** Re-parses an edited file: the engine must never write YAML that no longer parses. */
 export function assertStillParses(text: string, file: string): void {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  const error = doc.errors[0];
+  const error = parseYaml(text).errors[0];
   if (error) {
     throw operationError(
-      `merging into ${file} would make it invalid YAML (${firstLine(error.message)} at line ${lineNumberAt(text, error.pos[0])}); nothing was changed.`,
+      `merging into ${file} would make it invalid YAML (${error.message} at line ${error.line}); nothing was changed.`,
       'Check the layout of the file around that line (see "dmb workspace validate"), then run the command again.',
     );
   }

@@ -9,13 +9,27 @@ import { scanMarkerLines } from './markers.js';
  * normalises whitespace and comments the user wrote (TOOLING-FACTS: "splice at the node's range").
  */
 export function parseYamlStrict(text: string, file: string): Document.Parsed {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const error = doc.errors[0];
-  if (error) {
-    const line = error.linePos?.[0]?.line ?? lineNumberAt(text, error.pos[0]);
-    throw corruptFileError(file, line, `invalid YAML: ${firstLine(error.message)}`);
-  }
+  const { doc, errors } = parseYaml(text);
+  const first = errors[0];
+  if (first) throw corruptFileError(file, first.line, `invalid YAML: ${first.message}`);
   return doc;
+}
+
+/** A YAML syntax error where people look for it: the 1-based line and the message's first line. */
+export interface YamlSyntaxError {
+  line: number;
+  message: string;
+}
+
+/**
+ * The one way dmb parses a YAML file it must not misread: duplicate keys are errors (docker-compose and
+ * Dagster refuse them too), and every error comes with its line. Callers decide whether the first error
+ * throws (editing) or every error is reported (validate).
+ */
+export function parseYaml(text: string, options: { merge?: boolean } = {}): { doc: Document.Parsed; errors: YamlSyntaxError[] } {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, ...options });
+  const errors = doc.errors.map((error) => ({ line: error.linePos?.[0]?.line ?? lineNumberAt(text, error.pos[0]), message: firstLine(error.message) }));
+  return { doc, errors };
 }
 
 export function firstLine(message: string): string {

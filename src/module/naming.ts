@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { SERVICE_COMPOSE_NAMES } from '../formats/service-compose.js';
 
 /** The forms of one module name that templates and files use. */
 export interface ModuleNames {
@@ -17,12 +18,10 @@ export interface ModuleNames {
 export const MAX_NAME_LENGTH = 64;
 
 /** Names the shared Dagster service already uses (its compose services and reserved words). */
-export const RESERVED_NAMES = new Set([
+export const RESERVED_NAMES = new Set<string>([
+  ...SERVICE_COMPOSE_NAMES,
   'dagster',
-  'dagster_webserver',
-  'dagster_daemon',
   'dagster_postgres',
-  'dagster_postgresql',
   'dagster_user_code',
   'docker_example_postgresql',
   'postgres',

@@ -16,9 +16,6 @@ export const SERVICE_FILES = {
 /** The template set init renders into services/dagster/ (built-in or the team's copy in patterns/dagster/). */
 export const SERVICE_TEMPLATE_SET = 'service';
 
-/** The compose services of the shared service; a module's services must not use these names. */
-export const SERVICE_COMPOSE_NAMES = ['dagster_postgresql', 'dagster_webserver', 'dagster_daemon'] as const;
-
 export function serviceDir(workspace: string): string {
   return join(workspace, 'services', 'dagster');
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseDocument, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, type Document } from 'yaml';
+import { parseYaml } from '../formats/yaml-text.js';
 import { operationError, usageError } from '../errors.js';
 import { readEnvValues } from '../formats/dotenv.js';
 import { hostEnvironment, hostEnvOverrides, toHostWorkspaceYaml } from '../workspace/host-view.js';
@@ -85,12 +86,9 @@ const PATH_KEYS = ['working_directory', 'relative_path', 'python_file'];
  * is made absolute against services/dagster/, where Dagster would have resolved it.
  */
 function absolutizeWorkspace(text: string, baseDir: string, source: string): { text: string; locations: string[] } {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    const line = error.linePos?.[0]?.line;
-    throw operationError(`${source}${line ? `:${line}` : ''} is not valid YAML: ${error.message.split('\n')[0]}`, 'Fix the file, or restore it with "dmb workspace restore <timestamp>".');
-  }
+  const { doc, errors } = parseYaml(text);
+  const error = errors[0];
+  if (error) throw operationError(`${source}:${error.line} is not valid YAML: ${error.message}`, 'Fix the file, or restore it with "dmb workspace restore <timestamp>".');
   const loadFrom = doc.get('load_from', true);
   const locations: string[] = [];
   if (loadFrom !== undefined && loadFrom !== null && !isSeq(loadFrom)) {

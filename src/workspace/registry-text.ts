@@ -1,8 +1,8 @@
-import { isMap, isSeq, parseDocument, type Node, type YAMLSeq } from 'yaml';
+import { isMap, isSeq, type Node, type YAMLSeq } from 'yaml';
 import { corruptFileError } from '../formats/file-errors.js';
 import { parseRegistry, serializeRegistry, emptyRegistry, type Registry, type RegistryEntry } from './registry.js';
 import { indentOf, lineNextAt, lineNumberAt, lineStartAt } from '../formats/text-lines.js';
-import { findPair } from '../formats/yaml-text.js';
+import { findPair, parseYaml } from '../formats/yaml-text.js';
 
 /**
  * Edits .registry as text, like the other workspace files: an entry is spliced into (or cut out of)
@@ -21,9 +21,9 @@ export function readRegistryText(text: string | undefined, file: string): Regist
 }
 
 function locateArray(text: string, file: string): YAMLSeq {
-  const doc = parseDocument(text);
+  const { doc, errors } = parseYaml(text);
   const seq = findPair(doc.contents, 'integrated_modules')?.value;
-  if (doc.errors.length > 0 || !isMap(doc.contents) || !isSeq(seq)) throw corruptFileError(file, 1, 'has no "integrated_modules" list.');
+  if (errors.length > 0 || !isMap(doc.contents) || !isSeq(seq)) throw corruptFileError(file, 1, 'has no "integrated_modules" list.');
   return seq;
 }
 

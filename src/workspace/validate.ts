@@ -3,7 +3,8 @@ import { parseDocument, visit, type Document } from 'yaml';
 import type { Effects } from '../effects/effects.js';
 import { CONTAINER_PROJECTS_PATH } from '../catalog/databases.js';
 import { isDmbError } from '../errors.js';
-import { locateComposeBlocks, DAGSTER_DEPENDENT_SERVICES, type LocatedComposeBlock } from '../formats/compose-file.js';
+import { locateComposeBlocks, type LocatedComposeBlock } from '../formats/compose-file.js';
+import { DAGSTER_DEPENDENT_SERVICES } from '../formats/service-compose.js';
 import { checkComposeSchema } from '../formats/compose-schema.js';
 import { findDuplicateEnvKeys, parseEnvLines, readEnvEntries } from '../formats/env-file.js';
 import { REPAIR_FIX } from '../formats/file-errors.js';
@@ -16,7 +17,7 @@ import { readRegistryText } from './registry-text.js';
 import { emptyRegistry, type Registry, type RegistryEntry } from './registry.js';
 import { lineNumberAt } from '../formats/text-lines.js';
 import { readCodeLocations, type CodeLocation } from '../formats/workspace-yaml.js';
-import { firstLine } from '../formats/yaml-text.js';
+import { parseYaml } from '../formats/yaml-text.js';
 
 /** One thing wrong, where, and how to fix it: validate prints one line per problem. */
 export interface Problem {
@@ -77,8 +78,8 @@ export async function validateWorkspace(effects: Effects, paths: WorkspacePaths)
     if (paired.problems.length === 0) blocks[file] = paired.blocks;
   }
 
-  const workspaceDoc = parseYaml(text.workspaceYaml, shown.workspaceYaml, report);
-  const composeDoc = parseYaml(text.compose, shown.compose, report);
+  const workspaceDoc = parseWorkspaceYaml(text.workspaceYaml, shown.workspaceYaml, report);
+  const composeDoc = parseWorkspaceYaml(text.compose, shown.compose, report);
   let locations: CodeLocation[] = [];
   if (workspaceDoc && text.workspaceYaml !== undefined) {
     try {
@@ -226,11 +227,11 @@ export async function validateWorkspace(effects: Effects, paths: WorkspacePaths)
   return { problems, registry, locations, text };
 }
 
-function parseYaml(content: string | undefined, file: string, report: (file: string, line: number, message: string, fix: string) => void): Document.Parsed | undefined {
+function parseWorkspaceYaml(content: string | undefined, file: string, report: (file: string, line: number, message: string, fix: string) => void): Document.Parsed | undefined {
   if (content === undefined) return undefined;
-  const doc = parseDocument(content, { uniqueKeys: true });
-  for (const error of doc.errors) report(file, error.linePos?.[0]?.line ?? lineNumberAt(content, error.pos[0]), `invalid YAML: ${firstLine(error.message)}`, REPAIR_FIX.replace(' Nothing was changed.', ''));
-  return doc.errors.length === 0 ? doc : undefined;
+  const { doc, errors } = parseYaml(content);
+  for (const error of errors) report(file, error.line, `invalid YAML: ${error.message}`, REPAIR_FIX.replace(' Nothing was changed.', ''));
+  return errors.length === 0 ? doc : undefined;
 }
 
 function lineOfPath(doc: Document.Parsed | undefined, text: string | undefined, path: string[]): number | undefined {

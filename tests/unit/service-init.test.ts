@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ApplyError, applyChanges } from '../../src/transaction/changes.js';
 import { planInit } from '../../src/shared-service/plan-init.js';
-import { SERVICE_COMPOSE_NAMES } from '../../src/shared-service/paths.js';
+import { SERVICE_COMPOSE_NAMES } from '../../src/formats/service-compose.js';
 import { listTemplateTree } from '../../src/shared-service/list-template-tree.js';
 import { BUILTIN_TEMPLATES } from '../../src/templates/template-sets.js';
 import { nodeFileSystem } from '../../src/effects/effects.js';
