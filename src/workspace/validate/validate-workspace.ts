@@ -1,23 +1,23 @@
 import { join } from 'node:path';
 import { parseDocument, visit, type Document } from 'yaml';
-import type { Effects } from '../effects/effects.js';
-import { CONTAINER_PROJECTS_PATH } from '../catalog/databases.js';
-import { isDmbError } from '../errors.js';
-import { locateComposeBlocks, type LocatedComposeBlock } from '../formats/compose-file.js';
-import { DAGSTER_DEPENDENT_SERVICES } from '../formats/service-compose.js';
-import { checkComposeSchema } from '../formats/compose-schema.js';
-import { findDuplicateEnvKeys, parseEnvLines, readEnvEntries } from '../formats/env-file.js';
-import { REPAIR_FIX } from '../formats/file-errors.js';
-import { findVariableRefs } from '../formats/interpolation.js';
-import { pairMarkers, type MarkerBlock } from '../formats/markers.js';
-import { readModuleStatus } from './module-status.js';
-import { BACKED_UP_FILES, shownPath, type BackedUpFile, type WorkspacePaths } from './paths.js';
-import { listPublishedPorts } from './ports/published-ports.js';
-import { readRegistryText } from './registry-text.js';
-import { emptyRegistry, type Registry, type RegistryEntry } from './registry.js';
-import { lineNumberAt } from '../formats/text-lines.js';
-import { readCodeLocations, type CodeLocation } from '../formats/workspace-yaml.js';
-import { parseYaml } from '../formats/yaml-text.js';
+import type { Effects } from '../../effects/effects.js';
+import { CONTAINER_PROJECTS_PATH } from '../../catalog/databases.js';
+import { isDmbError } from '../../errors.js';
+import { locateComposeBlocks, type LocatedComposeBlock } from '../../formats/compose-file.js';
+import { DAGSTER_DEPENDENT_SERVICES } from '../../formats/service-compose.js';
+import { checkComposeSchema } from '../../formats/compose-schema.js';
+import { findDuplicateEnvKeys, parseEnvLines, readEnvEntries } from '../../formats/env-file.js';
+import { REPAIR_FIX } from '../../formats/file-errors.js';
+import { findVariableRefs } from '../../formats/interpolation.js';
+import { pairMarkers, type MarkerBlock } from '../../formats/markers.js';
+import { readModuleStatus } from '../module-status.js';
+import { BACKED_UP_FILES, shownPath, type BackedUpFile, type WorkspacePaths } from '../paths.js';
+import { listPublishedPorts } from '../ports/published-ports.js';
+import { readRegistryText } from '../registry-text.js';
+import { emptyRegistry, type Registry, type RegistryEntry } from '../registry.js';
+import { lineNumberAt } from '../../formats/text-lines.js';
+import { readCodeLocations, type CodeLocation } from '../../formats/workspace-yaml.js';
+import { parseYaml } from '../../formats/yaml-text.js';
 
 /** One thing wrong, where, and how to fix it: validate prints one line per problem. */
 export interface Problem {
