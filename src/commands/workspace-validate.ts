@@ -4,7 +4,8 @@ import { EXIT, type ExitCode } from '../errors.js';
 import { dagsterBinary, loadCodeLocations, type LoadResult } from '../workspace/load-check.js';
 import { shownPath, workspacePaths } from '../workspace/paths.js';
 import { flagOption, type CommandInput } from './options.js';
-import { formatProblem, hostWorkingDirectory, validateWorkspace } from '../workspace/validate/validate-workspace.js';
+import { hostWorkingDirectory } from '../workspace/host-view.js';
+import { formatProblem, validateWorkspace } from '../workspace/validate/validate-workspace.js';
 
 export interface ValidateOptions {
   /** Also load every code location in real Dagster. */

@@ -42,6 +42,18 @@ export interface Dependency {
 
 type ServicesMap = YAMLMap<Node, Node | null>;
 
+/**
+ * What to do when docker-compose.yml lacks the shared service's own entries. Not "run dmb init": init
+ * keeps every file that exists, so it never puts a service back into an existing docker-compose.yml.
+ */
+export function missingServiceFix(service?: string): string {
+  const what = service ? `the "${service}" service` : 'the "services:" mapping with the shared service';
+  return (
+    `Put back the latest backup with "dmb workspace restore <timestamp>", or copy ${what} from a fresh copy: ` +
+    '"dmb init --workspace /tmp/dmb-fresh --yes" writes one to /tmp/dmb-fresh/services/dagster/docker-compose.yml.'
+  );
+}
+
 function describeServices(map: ServicesMap | null, text: string): ComposeService[] {
   if (!map) return [];
   return map.items.map((pair) => {
@@ -83,7 +95,7 @@ export interface ComposeLayout {
 export function readComposeLayout(text: string, file: string): ComposeLayout {
   const doc = parseYamlStrict(text, file);
   const servicesPair = findPair(doc.contents, 'services');
-  if (!servicesPair) throw corruptFileError(file, 1, 'there is no top-level "services:" mapping.', 'Run "dmb init" to create the shared service, or restore a backup.');
+  if (!servicesPair) throw corruptFileError(file, 1, 'there is no top-level "services:" mapping.', missingServiceFix());
   const value = servicesPair.value;
   if (!isEmptyValue(value) && !isMap(value)) throw corruptFileError(file, lineNumberAt(text, value?.range?.[0] ?? 0), '"services" must be a mapping.');
   const services = isMap(value) ? (value as ServicesMap) : null;
@@ -183,7 +195,7 @@ function insertDependsOnBlock(text: string, dependent: string, marker: string, b
   if (!servicePair) {
     throw operationError(
       `${file} has no service "${dependent}", so the module's database cannot be added to its depends_on; nothing was changed.`,
-      'Run "dmb init" to recreate the shared service, or restore a backup with "dmb workspace restore <timestamp>".',
+      missingServiceFix(dependent),
     );
   }
   const service = servicePair.value;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { databaseEnvNames, CONTAINER_PROJECTS_PATH, CONTAINER_STORAGE_PATH } from '../catalog/databases.js';
-import { resolveEnvValues } from '../formats/dotenv.js';
 import type { WorkspacePaths } from './paths.js';
+import { resolveEnvValues } from '../formats/dotenv.js';
 import type { Registry } from './registry.js';
 
 /**
