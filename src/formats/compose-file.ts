@@ -1,8 +1,8 @@
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { operationError, usageError } from '../errors.js';
 import { corruptFileError } from './file-errors.js';
-import { cutBlock, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
-import { indentOf, isCommentLine, lineNextAt, lineNumberAt, lineStartAt, reindent, splitLines } from './text-lines.js';
+import { cutBlock, pairMarkers, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
+import { indentOf, isBlankLine, isCommentLine, lineNextAt, lineNumberAt, lineStartAt, reindent, splitLines } from './text-lines.js';
 import { DAGSTER_DEPENDENT_SERVICES } from './service-compose.js';
 import { assertStillParses } from './workspace-yaml.js';
 import {
@@ -161,6 +161,7 @@ export function upsertComposeBlocks(text: string, marker: string, servicesText: 
       continue;
     }
     const body = renderDependencies(dependencies);
+    result = cutDependsOnEntries(result, dependent, new Set(dependencies.map((d) => d.service)));
     result = block
       ? replaceBlock(result, block, renderBlock(marker, block.indent, reindent(body, 0, block.indent)))
       : insertDependsOnBlock(result, dependent, marker, body, file);
@@ -229,32 +230,76 @@ function insertDependsOnBlock(text: string, dependent: string, marker: string, b
     return spliceBlock(edited, lineNextAt(edited, keyStart), rendered(childIndent));
   }
   if (isEmptyValue(value)) return spliceBlock(text, lineNextAt(text, keyStart), rendered(childIndent));
-  if (isSeq(value)) return convertDependsOnList(text, value, keyStart, childIndent, rendered(childIndent), file);
+  if (isSeq(value)) return convertDependsOnList(text, value as YAMLSeq, keyStart, childIndent, rendered(childIndent), file);
   throw usageError(`${file}:${lineNumberAt(text, keyStart)}: depends_on of "${dependent}" must be a list or a mapping.`, 'Fix the file, then run the command again.');
 }
 
 /**
  * `depends_on: [a, b]` cannot carry `condition: service_healthy`, so the list is rewritten once as the
  * equivalent mapping (`a: {condition: service_started}` is what the list form means). This is the one
- * edit outside a module's block; `remove` leaves the mapping form, which means the same thing.
+ * edit outside a module's block; `remove` leaves the mapping form, which means the same thing. A block
+ * list is rewritten line by line: the user's comment lines, and a comment after an item, stay where they were.
  */
-function convertDependsOnList(text: string, list: Node & { items: unknown[]; flow?: boolean }, keyStart: number, indent: string, block: string, file: string): string {
-  const names = list.items.map((item) => (isScalar(item) ? String(item.value) : undefined));
-  if (names.some((name) => name === undefined)) {
-    throw usageError(`${file}:${lineNumberAt(text, keyStart)}: depends_on lists something other than service names.`, 'Rewrite depends_on as a mapping (service: {condition: ...}), then run the command again.');
-  }
-  const converted = names.map((name) => `${indent}${name}:\n${indent}  condition: service_started\n`).join('');
+function convertDependsOnList(text: string, list: YAMLSeq, keyStart: number, indent: string, block: string, file: string): string {
+  const items = list.items.map((item) => (isScalar(item) ? (item as Scalar) : undefined));
+  const refuse = () =>
+    usageError(`${file}:${lineNumberAt(text, keyStart)}: depends_on lists something other than service names.`, 'Rewrite depends_on as a mapping (service: {condition: ...}), then run the command again.');
+  if (items.some((item) => item === undefined)) throw refuse();
+  const entry = (name: string, comment = '') => `${indent}${name}:${comment}\n${indent}  condition: service_started\n`;
   if (list.flow) {
+    const converted = items.map((item) => entry(String(item?.value))).join('');
     const edited = dropEmptyFlowToken(text, list);
     return spliceBlock(edited, lineNextAt(edited, keyStart), converted + block);
   }
-  const start = collectionStart(text, list as never);
-  const lastEnd = (list.items.at(-1) as Node).range?.[2] ?? start;
-  const end = text[lastEnd - 1] === '\n' ? lastEnd : lineNextAt(text, lastEnd);
-  if (splitLines(text.slice(start, end)).some((line) => isCommentLine(line.text))) {
-    throw usageError(`${file}:${lineNumberAt(text, start)}: depends_on is a list with comments; dmb would have to rewrite them.`, 'Rewrite depends_on as a mapping (service: {condition: service_started}) by hand, then run the command again.');
+  const start = collectionStart(text, list);
+  const lastEnd = (list.items.at(-1) as Node).range?.[1] ?? start;
+  const end = lineNextAt(text, Math.max(lastEnd - 1, start));
+  const byLine = new Map(items.map((item) => [lineStartAt(text, item?.range?.[0] ?? 0), item as Scalar]));
+  let converted = '';
+  for (const line of splitLines(text.slice(start, end))) {
+    const item = byLine.get(start + line.start);
+    if (!item) {
+      if (!isBlankLine(line.text) && !isCommentLine(line.text)) throw refuse();
+      converted += `${line.text}\n`;
+      continue;
+    }
+    const [from, to] = item.range ?? [0, 0];
+    const before = text.slice(start + line.start, from);
+    const after = text.slice(to, start + line.start + line.text.length);
+    if (!/^[ \t]*-[ \t]+$/.test(before) || !/^([ \t]+#.*)?[ \t]*$/.test(after)) throw refuse();
+    converted += entry(text.slice(from, to), after.trimEnd());
   }
   return text.slice(0, start) + converted + block + text.slice(end);
+}
+
+/**
+ * Cuts the entries of `dependent`'s depends_on (list items or mapping keys) that name one of `names`,
+ * outside every marker block. `add` uses it so a dependency the user wrote by hand gives way to the
+ * module's block (instead of a duplicate key); `remove` so no dependency on a removed service is left.
+ */
+export function cutDependsOnEntries(text: string, dependent: string, names: ReadonlySet<string>): string {
+  if (names.size === 0) return text;
+  const services = findPair(parseDocument(text).contents, 'services')?.value;
+  const value = findPair(findPair(services, dependent)?.value, 'depends_on')?.value;
+  if (!isSeq(value) && !isMap(value)) return text;
+  const named = (node: unknown) => isScalar(node) && names.has(String(node.value));
+  if (value.flow) {
+    if (!isSeq(value) || !value.items.some(named)) return text;
+    const kept = value.items.filter((item) => !named(item)).map((item) => text.slice((item as Node).range?.[0] ?? 0, (item as Node).range?.[1] ?? 0));
+    const [from, to] = value.range ?? [0, 0];
+    return `${text.slice(0, from)}[${kept.join(', ')}]${text.slice(to)}`;
+  }
+  const blocks = pairMarkers(text).blocks;
+  const cuts: Array<[number, number]> = [];
+  for (const item of value.items as unknown[]) {
+    const node = (isSeq(value) ? item : (item as Pair<Node, Node | null>).key) as Node;
+    if (!named(node)) continue;
+    const at = node.range?.[0] ?? 0;
+    if (blocks.some((b) => at >= b.start && at < b.stop)) continue;
+    const contentEnd = isSeq(value) ? (node.range?.[1] ?? at) : Math.max(node.range?.[1] ?? at, (item as Pair<Node, Node | null>).value?.range?.[1] ?? 0);
+    cuts.push([lineStartAt(text, at), lineNextAt(text, Math.max(contentEnd - 1, at))]);
+  }
+  return cuts.reverse().reduce((result, [from, to]) => result.slice(0, from) + result.slice(to), text);
 }
 
 /** Deletes a `depends_on:` key left with no value (the one dmb created for the first dependency). */
@@ -272,9 +317,23 @@ export function removeComposeBlocks(text: string, marker: string, file: string):
   const located = locateComposeBlocks(text, file)
     .filter((b) => b.block.marker === marker)
     .sort((a, b) => b.block.start - a.block.start);
+  // The module's own services: a depends_on entry the user wrote for one of them goes too (compose refuses
+  // a dependency on a service that is not defined).
+  const { services } = readComposeLayout(text, file);
+  const removed = new Set(
+    (services?.items ?? [])
+      .filter((pair) => located.some(({ block, region }) => region === 'services' && (pair.key.range?.[0] ?? -1) >= block.start && (pair.key.range?.[0] ?? -1) < block.stop))
+      .map((pair) => String((pair.key as Node & { value?: unknown }).value)),
+  );
   let result = text;
   for (const { block } of located) result = cutBlock(result, block);
-  for (const { region, service } of located) if (region === 'depends_on' && service) result = dropEmptyDependsOn(result, service);
+  const touched = new Set(located.flatMap(({ region, service }) => (region === 'depends_on' && service ? [service] : [])));
+  for (const dependent of DAGSTER_DEPENDENT_SERVICES) {
+    const cut = cutDependsOnEntries(result, dependent, removed);
+    if (cut !== result) touched.add(dependent);
+    result = cut;
+  }
+  for (const service of touched) result = dropEmptyDependsOn(result, service);
   const servicesPair = findPair(parseDocument(result).contents, 'services');
   if (servicesPair && isEmptyValue(servicesPair.value) && located.some((b) => b.region === 'services')) {
     result = restoreEmptyFlowToken(result, servicesPair.key as Node, '{}');

@@ -1,15 +1,16 @@
 import { corruptFileError } from './file-errors.js';
 import { cutBlock, findBlocks, findMarkerLineIn, renderBlock, replaceBlock, spliceBlock } from './markers.js';
-import { withFinalNewline } from './text-lines.js';
+import { lineBreakOf, withFinalNewline, withLineBreaks } from './text-lines.js';
 import { usageError } from '../errors.js';
 
 /**
  * A file where a module's block is a run of whole lines appended at the end (.env, Dockerfile).
- * Upsert: replace the block in place when both markers are there, append it otherwise.
+ * Upsert: replace the block in place when both markers are there, append it otherwise. The block's lines
+ * end like the file's own (a CRLF .env stays CRLF throughout).
  */
 export function upsertFlatBlock(text: string, marker: string, body: string, file: string): string {
   const blocks = findBlocks(text, marker, file);
-  const rendered = renderBlock(marker, '', withFinalNewline(body));
+  const rendered = withLineBreaks(renderBlock(marker, '', withFinalNewline(body)), lineBreakOf(text));
   if (blocks.length > 1) {
     throw corruptFileError(file, (blocks[1]?.begin.index ?? 0) + 1, `a second block "${marker}" (the first is at line ${(blocks[0]?.begin.index ?? 0) + 1}).`);
   }

@@ -127,20 +127,23 @@ export function renderBlock(marker: string, indent: string, body: string): strin
  * undo the insert byte for byte.
  */
 export function spliceBlock(text: string, offset: number, block: string): string {
-  if (offset === text.length && text !== '' && !text.endsWith('\n')) return `${text}\n${block.replace(/\n$/, '')}`;
+  if (offset === text.length && text !== '' && !text.endsWith('\n')) {
+    const eol = block.endsWith('\r\n') ? '\r\n' : '\n';
+    return `${text}${eol}${block.slice(0, block.length - eol.length)}`;
+  }
   return text.slice(0, offset) + block + text.slice(offset);
 }
 
 /** Removes a block's lines: the exact inverse of spliceBlock. */
 export function cutBlock(text: string, block: MarkerBlock): string {
-  if (block.stop === text.length && !text.endsWith('\n') && block.start > 0) return text.slice(0, block.start - 1);
+  if (block.stop === text.length && !text.endsWith('\n') && block.start > 0) return text.slice(0, block.start - (text.slice(0, block.start).endsWith('\r\n') ? 2 : 1));
   return text.slice(0, block.start) + text.slice(block.stop);
 }
 
 /** Replaces a block in place (blockinfile's "both markers found"). */
 export function replaceBlock(text: string, block: MarkerBlock, rendered: string): string {
   const atEndWithoutBreak = block.stop === text.length && !text.endsWith('\n');
-  return text.slice(0, block.start) + (atEndWithoutBreak ? rendered.replace(/\n$/, '') : rendered) + text.slice(block.stop);
+  return text.slice(0, block.start) + (atEndWithoutBreak ? rendered.replace(/\r?\n$/, '') : rendered) + text.slice(block.stop);
 }
 
 /** A module's own text must not carry marker lines: they would corrupt the workspace file. */

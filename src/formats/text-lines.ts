@@ -76,3 +76,14 @@ export function reindent(text: string, width: number, indent: string): string {
 export function withFinalNewline(text: string): string {
   return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
+
+/** The line break a file already uses: "\r\n" when its first line ends so, else "\n". Lines dmb adds use the same. */
+export function lineBreakOf(text: string): '\n' | '\r\n' {
+  const first = text.indexOf('\n');
+  return first > 0 && text[first - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** Every line break of `text` written as `eol`. */
+export function withLineBreaks(text: string, eol: '\n' | '\r\n'): string {
+  return text.replace(/\r?\n/g, eol);
+}

@@ -110,6 +110,39 @@ describe('docker-compose.yml merge', () => {
     expect(() => removeComposeBlocks(half, 'sales_data', FILE)).toThrow(new RegExp(`^services/dagster/docker-compose\\.yml:${line}: "# BEGIN: sales_data" has no "# END: sales_data"`));
   });
 
+  it('converting a depends_on list keeps its comments: the lines between items and a comment after an item', () => {
+    const original = fixture('engine', 'compose-depends-list.yml').replace(
+      '    depends_on:\n      - dagster_postgresql\n',
+      '    depends_on:\n      # metadata first\n      - dagster_postgresql  # runs and schedules\n      # the cache\n      - redis\n',
+    ).replace('  dagster_webserver:', '  redis:\n    image: redis\n  dagster_webserver:');
+    const added = upsertComposeBlocks(original, 'sales_data', moduleCompose.servicesText, healthy, FILE);
+    expect(added).toContain(
+      '    depends_on:\n      # metadata first\n      dagster_postgresql:  # runs and schedules\n        condition: service_started\n      # the cache\n      redis:\n        condition: service_started\n      # BEGIN: sales_data\n',
+    );
+    expect(servicesOf(added).dagster_webserver?.depends_on).toEqual({
+      dagster_postgresql: { condition: 'service_started' },
+      redis: { condition: 'service_started' },
+      sales_data_postgres: { condition: 'service_healthy' },
+    });
+  });
+
+  it('a hand-edited depends_on that already names the module database: add takes it into the block, remove takes it out', () => {
+    const merged = upsertComposeBlocks(fixture('service', 'docker-compose.yml'), 'sales_data', moduleCompose.servicesText, healthy, FILE);
+    // The user rewrites both Dagster services' depends_on by hand: a list in one, a mapping entry outside the block in the other.
+    const handEdited = merged
+      .replace(/( {2}dagster_webserver:[\s\S]*?)depends_on:\n[\s\S]*?(?=\n {4}restart:)/, '$1depends_on:\n      - dagster_postgresql\n      - sales_data_postgres')
+      .replace(/( {2}dagster_daemon:[\s\S]*?)depends_on:\n[\s\S]*?(?=\n {4}restart:)/, '$1depends_on:\n      dagster_postgresql:\n        condition: service_healthy\n      sales_data_postgres:\n        condition: service_started');
+    expect(servicesOf(handEdited).dagster_webserver?.depends_on).toEqual(['dagster_postgresql', 'sales_data_postgres']);
+    const removed = removeComposeBlocks(handEdited, 'sales_data', FILE);
+    expect(servicesOf(removed).sales_data_postgres).toBeUndefined();
+    expect(servicesOf(removed).dagster_webserver?.depends_on).toEqual(['dagster_postgresql']);
+    expect(servicesOf(removed).dagster_daemon?.depends_on).toEqual({ dagster_postgresql: { condition: 'service_healthy' } });
+    const readded = upsertComposeBlocks(handEdited, 'sales_data', moduleCompose.servicesText, healthy, FILE);
+    for (const name of ['dagster_webserver', 'dagster_daemon']) {
+      expect(servicesOf(readded)[name]?.depends_on).toMatchObject({ sales_data_postgres: { condition: 'service_healthy' } });
+    }
+  });
+
   it('refuses to add depends_on to a Dagster service that is missing, naming it', () => {
     expect(() => upsertComposeBlocks('services:\n  dagster_webserver:\n    image: x\n', 'm', moduleCompose.servicesText, healthy, FILE)).toThrow(/no service "dagster_daemon"/);
   });

@@ -32,6 +32,18 @@ describe('.env line model', () => {
     expect(removeFlatBlock(added, 'sales_data', '.env')).toBe(userEnv);
   });
 
+  it('a CRLF .env keeps CRLF: the marker and module lines get the file\'s line endings, and remove restores the bytes', () => {
+    for (const crlf of [userEnv.replace(/\n/g, '\r\n'), userEnv.replace(/\n/g, '\r\n').replace(/\r\n$/, '')]) {
+      const added = upsertFlatBlock(crlf, 'sales_data', moduleEnv, 'services/dagster/.env');
+      expect(added.replace(/\r\n/g, '')).not.toContain('\n');
+      expect(added).toContain('\r\n# BEGIN: sales_data\r\n# Sales Data database');
+      expect(parse(added).SALES_DATA_DB_HOST_PORT).toBe('5438');
+      const again = upsertFlatBlock(added, 'sales_data', moduleEnv, 'services/dagster/.env');
+      expect(again).toBe(added);
+      expect(removeFlatBlock(added, 'sales_data', '.env')).toBe(crlf);
+    }
+  });
+
   it('two modules, removed in any order, give back the original bytes', () => {
     const base = 'A=1\n';
     const both = upsertFlatBlock(upsertFlatBlock(base, 'a', 'A_X=1\n', 'f'), 'b', 'B_X=1\n', 'f');
