@@ -152,7 +152,10 @@ export function upsertComposeBlocks(text: string, marker: string, servicesText: 
   result = existing
     ? replaceBlock(result, existing, renderBlock(marker, existing.indent, reindent(servicesText, 0, existing.indent)))
     : insertServicesBlock(result, marker, servicesText, file);
+  const provided = new Set(dependencies.map((d) => d.service));
   for (const dependent of DAGSTER_DEPENDENT_SERVICES) {
+    // First, so the block offsets found next are those of the text that is edited.
+    result = cutDependsOnEntries(result, dependent, provided);
     const found = locateComposeBlocks(result, file).filter((b) => b.block.marker === marker && b.region === 'depends_on' && b.service === dependent);
     if (found.length > 1) throw corruptFileError(file, (found[1]?.block.begin.index ?? 0) + 1, `a second depends_on block "${marker}" in ${dependent}.`);
     const block = found[0]?.block;
@@ -161,7 +164,6 @@ export function upsertComposeBlocks(text: string, marker: string, servicesText: 
       continue;
     }
     const body = renderDependencies(dependencies);
-    result = cutDependsOnEntries(result, dependent, new Set(dependencies.map((d) => d.service)));
     result = block
       ? replaceBlock(result, block, renderBlock(marker, block.indent, reindent(body, 0, block.indent)))
       : insertDependsOnBlock(result, dependent, marker, body, file);
