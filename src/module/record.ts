@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Document, Node } from 'yaml';
+import type { Node } from 'yaml';
 import { DATABASE_CHOICES, type DatabaseChoice } from '../catalog/databases.js';
 import { GOVERNANCE_CHOICES, type GovernanceChoice } from '../catalog/governance.js';
 import { corruptFileError } from '../formats/file-errors.js';
@@ -84,14 +84,15 @@ export function renderModuleRecord(record: ModuleRecord): string {
 export async function readModuleRecord(tree: ChangeSet, moduleDir: string, shown = RECORD_FILE): Promise<ModuleRecord | undefined> {
   const text = await tree.read(join(moduleDir, RECORD_FILE));
   if (text === undefined) return undefined;
-  const { parseDocument, isMap, isSeq, isScalar } = await import('yaml');
-  const doc: Document.Parsed = parseDocument(text, { uniqueKeys: true });
+  const { isMap, isSeq, isScalar } = await import('yaml');
+  const { parseYaml } = await import('../formats/yaml-text.js');
+  const { doc, errors } = parseYaml(text);
   const fix = `Fix ${RECORD_FILE} by hand (its shape is in dmb's README), or restore it from git; dmb new wrote it and nothing else should change it.`;
   const fail = (node: Node | null | undefined, message: string): never => {
     throw corruptFileError(shown, lineNumberAt(text, node?.range?.[0] ?? 0), message, fix);
   };
-  const [parseError] = doc.errors;
-  if (parseError) throw corruptFileError(shown, parseError.linePos?.[0]?.line ?? 1, `invalid YAML: ${parseError.message.split('\n')[0]}`, fix);
+  const [parseError] = errors;
+  if (parseError) throw corruptFileError(shown, parseError.line, `invalid YAML: ${parseError.message}`, fix);
   const root = doc.contents;
   if (!isMap(root)) return fail(root, 'expected a map with dmb_version, module, package, answers, templates and files.');
   const get = (map: Node, key: string): Node | null => {
