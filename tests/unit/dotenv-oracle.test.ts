@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDotenv, readEnvValues, resolveEnvValues } from '../../src/formats/dotenv.js';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -11,7 +11,7 @@ import { testdir } from '../helpers/tree.js';
  * file as Dagster does (dotenv_values(path), text mode). Keys without a value are dropped, as Dagster's
  * get_env_var_dict drops them.
  */
-function pythonDotenv(text: string, options: { interpolate: boolean; environ?: Record<string, string> }): Record<string, string> {
+function pythonDotenv(text: string, options: { interpolate: boolean; environ?: Record<string, string>; python?: string }): Record<string, string> {
   const file = join(testdir(), '.env');
   writeFileSync(file, text);
   const script = [
@@ -20,7 +20,7 @@ function pythonDotenv(text: string, options: { interpolate: boolean; environ?: R
     `values = dotenv_values(sys.argv[1], interpolate=${options.interpolate ? 'True' : 'False'})`,
     'print(json.dumps({k: v for k, v in values.items() if v is not None}))',
   ].join('\n');
-  const result = spawnSync(join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', script, file], { encoding: 'utf8', env: options.environ ?? {} });
+  const result = spawnSync(options.python ?? join(REPO_ROOT, '.venv', 'bin', 'python'), ['-c', script, file], { encoding: 'utf8', env: options.environ ?? {} });
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as Record<string, string>;
 }
@@ -88,6 +88,18 @@ describe('the .env reader matches python-dotenv (what Dagster and docker-compose
     expect(ours.SPACED).toBe('spaced value');
     expect(ours.DUP).toBe('second');
     expect('QUOTED_THEN_JUNK' in ours || 'UNCLOSED' in ours || 'BARE_KEY' in ours).toBe(false);
+  });
+
+  // Debian's docker-compose 1.29 imports the system python-dotenv (0.21), not the venv's: the one line where
+  // the two versions differ is `KEY= # comment` (0.21 reads "# comment"), so dmb-written files never use it.
+  const COMPOSE_PYTHON = '/usr/bin/python3';
+  const composeDotenv = existsSync('/usr/lib/python3/dist-packages/compose') ? it : it.skip;
+  composeDotenv('docker-compose 1.29 reads the same values, except `KEY= # comment`', () => {
+    const ours = readEnvValues(TRICKY);
+    const compose = pythonDotenv(TRICKY, { interpolate: false, python: COMPOSE_PYTHON });
+    expect(compose.EMPTY_COMMENT).toBe('# only a comment');
+    expect(ours.EMPTY_COMMENT).toBe('');
+    expect({ ...ours, EMPTY_COMMENT: undefined }).toEqual({ ...compose, EMPTY_COMMENT: undefined });
   });
 
   it('expands ${VAR} and ${VAR:-default} as Dagster does, earlier lines winning over the environment', () => {
