@@ -167,11 +167,10 @@ export async function deploymentProblems(data: unknown): Promise<string[]> {
 
 /** Parses and validates deployment.yaml text; a usage error lists every problem with its key path. */
 export async function parseDeploymentYaml(textContent: string, shown: string): Promise<DeploymentConfig> {
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(textContent);
-  if (doc.errors.length > 0) {
-    throw usageError(`${shown} is not valid YAML: ${doc.errors[0]?.message}`, `Fix the YAML in ${shown}, or re-create it with "dmb configure-deployment".`);
-  }
+  const { parseYaml } = await import('../formats/yaml-text.js');
+  const { doc, errors } = parseYaml(textContent);
+  const error = errors[0];
+  if (error) throw usageError(`${shown}:${error.line} is not valid YAML: ${error.message}`, `Fix the YAML in ${shown}, or re-create it with "dmb configure-deployment".`);
   const data = doc.toJS();
   const problems = await deploymentProblems(data);
   if (problems.length > 0) {

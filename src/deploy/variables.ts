@@ -1,6 +1,7 @@
 import { relative, join } from 'node:path';
 import { databaseEnvNames } from '../catalog/databases.js';
 import { usageError } from '../errors.js';
+import { DAGSTER_DEPENDENT_SERVICES } from '../formats/service-compose.js';
 import type { Variables } from '../templates/render.js';
 import { DAGSTER_VERSION } from '../version.js';
 import type { DeploymentAnswers } from './answers.js';
@@ -54,7 +55,7 @@ export function secretPrefix(name: string): string {
 function commands(answers: DeploymentAnswers, module: DetectedModule, releaseSrc: string, k8sName: string) {
   const base = answers.remote?.basePath ?? '';
   const serviceCompose = `${base}/docker-compose.yml`;
-  const reload = `docker compose -f ${serviceCompose} restart dagster_webserver dagster_daemon`;
+  const reload = `docker compose -f ${serviceCompose} restart ${DAGSTER_DEPENDENT_SERVICES.join(' ')}`;
   const pkg = module.names.packageName;
   const codeServer = `${module.names.snake}_code_server`;
   const modulePath = `${base}/modules/${module.folder}`;
@@ -80,7 +81,7 @@ function commands(answers: DeploymentAnswers, module: DetectedModule, releaseSrc
           `docker compose -f ${serviceCompose} run --rm --no-deps -v "$PWD:/workspace/release:ro" dagster_webserver ` +
           `dagster definitions validate -m ${pkg} -d /workspace/release/${releaseSrc}`,
         postDeploy: reload,
-        postCheckout: `docker compose -f ${serviceCompose} build dagster_webserver dagster_daemon`,
+        postCheckout: `docker compose -f ${serviceCompose} build ${DAGSTER_DEPENDENT_SERVICES.join(' ')}`,
       };
   }
 }
