@@ -45,8 +45,7 @@ export async function wantedServiceFiles(fs: FileSystem, workspace: string, inpu
   const files: WantedFile[] = rendered.map((file) => ({
     path: join(dir, file.path),
     content: file.content,
-    // .env holds Dagster's database password: readable by its owner only.
-    mode: file.path === SERVICE_FILES.env ? 0o600 : file.mode,
+    mode: file.mode,
     step: `create services/dagster/${file.path}`,
   }));
   files.push({

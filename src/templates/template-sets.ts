@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileSystem } from '../effects/effects.js';
 import { operationError } from '../errors.js';
+import { secretFileMode } from '../secrets/secret-files.js';
 import { renderContent, renderPath, type Variables } from './render.js';
 
 /** The templates shipped with dmb: <repo>/templates (this file lives in dist/core/templates or src/core/templates). */
@@ -61,7 +62,10 @@ export async function renderSet(
     const raw = (await fs.readFile(path)).toString('utf8');
     const content = rel.endsWith('.template') ? renderContent(raw, variables, features, source) : raw;
     const mode = await fs.mode(path);
-    files.push({ path: renderPath(rel, variables), content, source, mode: mode !== undefined && mode & 0o111 ? 0o755 : undefined });
+    const output = renderPath(rel, variables);
+    // A rendered .env holds generated passwords: owner-only, whatever the template's own mode.
+    const executable = mode !== undefined && mode & 0o111 ? 0o755 : undefined;
+    files.push({ path: output, content, source, mode: secretFileMode(output) ?? executable });
   }
   return files;
 }

@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
+import { secretFileMode } from '../secrets/secret-files.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { BACKED_UP_FILES, type BackedUpFile, type WorkspacePaths } from './paths.js';
 
@@ -57,8 +58,8 @@ export async function planBackup(fs: FileSystem, paths: WorkspacePaths, now: Dat
     }
     const fileName = backupFileName(paths, file);
     files[file] = fileName;
-    // .env holds database passwords: its copy is readable by the owner only.
-    await changes.write(join(dir, fileName), (await fs.readFile(source)).toString('utf8'), `back up ${fileName}`, file === 'env' ? 0o600 : undefined);
+    // The copy of .env holds every database password: owner-only, like the original.
+    await changes.write(join(dir, fileName), (await fs.readFile(source)).toString('utf8'), `back up ${fileName}`, secretFileMode(fileName));
   }
   const manifest: BackupManifest = { created_at: now.toISOString(), reason, files };
   await changes.write(join(dir, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, 'back up (manifest)');

@@ -4,6 +4,7 @@ import type { Effects } from '../effects/effects.js';
 import { operationError, usageError } from '../errors.js';
 import { CONTAINER_PROJECTS_PATH } from '../catalog/databases.js';
 import { hostWorkingDirectory } from './host-view.js';
+import { secretFileMode } from '../secrets/secret-files.js';
 import type { ChangeSet } from '../transaction/changes.js';
 import { readComposeLayout, removeComposeBlocks, upsertComposeBlocks, type Dependency } from '../formats/compose-file.js';
 import { dockerfileBody, upsertDockerfileBlock } from '../formats/dockerfile.js';
@@ -92,7 +93,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
       const moved = movePublishedPort(config, choice.port);
       const movedFiles: string[] = [];
       if (moved.env !== undefined && config.env) {
-        await changes.write(config.env.path, moved.env, "move the module's published port");
+        await changes.write(config.env.path, moved.env, "move the module's published port", secretFileMode(config.env.path));
         movedFiles.push(config.env.shown);
       }
       if (moved.compose !== undefined && config.compose) {
@@ -107,7 +108,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
         if (text === undefined) continue;
         const edited = replacePortMentions(text, wanted, choice.port);
         if (edited === text) continue;
-        await changes.write(path, edited, "move the module's published port");
+        await changes.write(path, edited, "move the module's published port", secretFileMode(path));
         movedFiles.push(shownPath(paths, path));
       }
       portMove = { service: config.database.service.name, from: wanted, to: choice.port, reason: choice.reason, files: movedFiles };
@@ -128,7 +129,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
     fingerprint: await fingerprintModule(changes, config.localDir),
   };
   await changes.write(paths.workspaceYaml, upsertLoadFromBlock(text.workspaceYaml, marker, config.loadFrom.itemsText, shown.workspaceYaml), `merge ${shown.workspaceYaml}`);
-  await changes.write(paths.env, upsertFlatBlock(text.env, marker, config.env?.text ?? '', shown.env), `merge ${shown.env}`);
+  await changes.write(paths.env, upsertFlatBlock(text.env, marker, config.env?.text ?? '', shown.env), `merge ${shown.env}`, secretFileMode(paths.env));
   await changes.write(paths.compose, upsertComposeBlocks(text.compose, marker, config.services.servicesText, dependencies, shown.compose), `merge ${shown.compose}`);
   await changes.write(
     paths.dockerfile,

@@ -3,6 +3,7 @@ import type { Effects } from '../effects/effects.js';
 import { DATABASES } from '../catalog/databases.js';
 import { operationError } from '../errors.js';
 import { deriveNames } from '../module/naming.js';
+import { secretFileMode } from '../secrets/secret-files.js';
 import type { ChangeSet } from '../transaction/changes.js';
 import { removeComposeBlocks } from '../formats/compose-file.js';
 import { removeDockerfileBlock } from '../formats/dockerfile.js';
@@ -52,7 +53,7 @@ export async function planRemove(changes: ChangeSet, effects: Effects, paths: Wo
     registry: removeRegistryEntry(files.registryText ?? '', entry.name, shown.registry),
   };
   await changes.write(paths.workspaceYaml, next.workspaceYaml, `remove the block from ${shown.workspaceYaml}`);
-  await changes.write(paths.env, next.env, `remove the block from ${shown.env}`);
+  await changes.write(paths.env, next.env, `remove the block from ${shown.env}`, secretFileMode(paths.env));
   await changes.write(paths.compose, next.compose, `remove the blocks from ${shown.compose}`);
   await changes.write(paths.dockerfile, next.dockerfile, `remove the block from ${shown.dockerfile}`);
   await changes.write(paths.registry, next.registry, `update ${shown.registry}`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
 import { usageError } from '../errors.js';
+import { secretFileMode } from '../secrets/secret-files.js';
 import type { ChangeSet } from '../transaction/changes.js';
 import { backupFileName, listBackups, readBackupManifest, type BackupInfo } from './backups.js';
 import { BACKED_UP_FILES, shownPath, type WorkspacePaths } from './paths.js';
@@ -28,7 +29,7 @@ export async function planRestore(changes: ChangeSet, fs: FileSystem, paths: Wor
     if (manifest && recorded === null) {
       await changes.delete(paths[file], `restore ${shownPath(paths, paths[file])} (absent in the backup)`);
     } else if (await fs.exists(copy)) {
-      await changes.write(paths[file], (await fs.readFile(copy)).toString('utf8'), `restore ${shownPath(paths, paths[file])}`);
+      await changes.write(paths[file], (await fs.readFile(copy)).toString('utf8'), `restore ${shownPath(paths, paths[file])}`, secretFileMode(paths[file]));
     }
   }
   return backup;

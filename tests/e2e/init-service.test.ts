@@ -7,7 +7,7 @@ import { runBinary } from '../helpers/cli.js';
 import { snapshotTree, testdir } from '../helpers/tree.js';
 import { assertDagsterPostgresInstalled, composeSchemaErrors, dockerComposeConfig, VENV_BIN } from '../fixtures/service/support.js';
 
-const SERVICE_FILES = ['docker-compose.yml', 'Dockerfile', 'dagster.yaml', 'workspace.yaml', '.env', '.registry', 'modules/backups/.gitkeep'];
+const SERVICE_FILES = ['docker-compose.yml', 'Dockerfile', 'dagster.yaml', 'workspace.yaml', '.env', '.gitignore', '.registry', 'modules/backups/.gitkeep'];
 const TEMPLATE_SETS = ['base', 'workspace-integration', 'addons', 'service'];
 
 function init(workspace: string, ...args: string[]) {

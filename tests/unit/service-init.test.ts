@@ -15,6 +15,7 @@ import { snapshotTree, testdir } from '../helpers/tree.js';
 const PASSWORD = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
 const SERVICE_FILES = [
   'services/dagster/.env',
+  'services/dagster/.gitignore',
   'services/dagster/.registry',
   'services/dagster/Dockerfile',
   'services/dagster/dagster.yaml',
