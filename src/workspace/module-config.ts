@@ -142,7 +142,7 @@ function readDatabasePort(kind: DatabaseKind, service: ComposeService, envKeys: 
   if (!published?.hostPort) {
     throw usageError(
       `${compose.shown}:${service.line}: the database service "${service.name}" publishes no host port that dmb can read${published ? ` ("${published.raw}")` : ''}.`,
-      `Publish it as ports: ["\${${service.name.toUpperCase().replace(/_(POSTGRES|MYSQL)$/, '')}_DB_HOST_PORT}:${kind.containerPort}"] with the variable in the module's .env.`,
+      `Publish it as ports: ["\${DB_BIND_ADDRESS:-127.0.0.1}:\${${service.name.toUpperCase().replace(/_(POSTGRES|MYSQL)$/, '')}_DB_HOST_PORT}:${kind.containerPort}"] with the variable in the module's .env.`,
     );
   }
   const variable = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}$/.exec(published.hostPart ?? '')?.[1];

@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { holdsSecrets } from '../../src/secrets/secret-files.js';
+import { dockerComposeConfig } from '../fixtures/service/support.js';
 import { expectOk } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 
@@ -102,5 +105,67 @@ describe('init git-ignores what holds passwords in services/dagster/ (issue 14 ย
     const staged = git(ws, 'diff', '--cached', '--name-only').stdout.split('\n').filter(Boolean);
     expect(staged).toContain('services/dagster/docker-compose.yml');
     expect(staged.filter((path) => holdsSecrets(path))).toEqual([]);
+  });
+});
+
+function mariadb(sql: string) {
+  const result = spawnSync('mysql', ['-h', '127.0.0.1', '-P', '3306', '-u', 'root', '-e', sql], { encoding: 'utf8' });
+  expect(result.status, `MariaDB on 127.0.0.1:3306 (root, no password) is needed: ${result.stderr}`).toBe(0);
+}
+
+describe('module databases are published on 127.0.0.1; the MySQL healthcheck keeps its password off the command line (issue 14 ยง8)', () => {
+  const ws = testdir();
+  const service = join(ws, 'services/dagster');
+  const registry = () =>
+    JSON.parse(readFileSync(join(service, '.registry'), 'utf8')).integrated_modules as Array<{ database: { service: string; port: number } }>;
+
+  it('docker-compose config of the merged workspace publishes each module database on 127.0.0.1 only', () => {
+    expectOk(['init', '--workspace', ws, '--yes']);
+    expectOk(['new', 'pg-bound', '--workspace', ws, '--db', 'postgresql', '--integrate', 'yes', ...ANSWERS]);
+    expectOk(['new', 'my-bound', '--workspace', ws, '--db', 'mysql', '--integrate', 'yes', ...ANSWERS]);
+    const rendered = dockerComposeConfig(service);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const config = parse(rendered.stdout);
+    const [pg, my] = registry();
+    // docker-compose 1.29 prints a port with a host address in short syntax.
+    expect(config.services[pg!.database.service].ports).toEqual([`127.0.0.1:${pg!.database.port}:5432/tcp`]);
+    expect(config.services[my!.database.service].ports).toEqual([`127.0.0.1:${my!.database.port}:3306/tcp`]);
+    // dmb still reads the published port (validate compares it with the registry).
+    expectOk(['workspace', 'validate', '--workspace', ws]);
+  });
+
+  it('DB_BIND_ADDRESS in services/dagster/.env opens them up', () => {
+    const env = readFileSync(join(service, '.env'), 'utf8');
+    expect(env).toMatch(/^DB_BIND_ADDRESS=127\.0\.0\.1$/m);
+    writeFileSync(join(service, '.env'), env.replace(/^DB_BIND_ADDRESS=.*$/m, 'DB_BIND_ADDRESS=0.0.0.0'));
+    const config = parse(dockerComposeConfig(service).stdout);
+    for (const { database } of registry()) expect(config.services[database.service].ports).toEqual([`0.0.0.0:${database.port}:${database.service.endsWith('_mysql') ? 3306 : 5432}/tcp`]);
+    writeFileSync(join(service, '.env'), env);
+  });
+
+  it('the MySQL healthcheck passes the password in MYSQL_PWD, and works against a real server', () => {
+    const config = parse(dockerComposeConfig(service).stdout);
+    const [, my] = registry();
+    const [kind, command] = config.services[my!.database.service].healthcheck.test as string[];
+    expect(kind).toBe('CMD-SHELL');
+    expect(command).toContain('MYSQL_PWD=');
+    expect(command).not.toMatch(/(^|\s)(-p|--password)/);
+    // Run it as the container's shell would ($$ is compose's escape for $), against this host's MariaDB.
+    const shell = (command as string).replaceAll('$$', '$');
+    const user = `dmb_hc_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(16).toString('hex');
+    mariadb(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'; CREATE USER '${user}'@'localhost' IDENTIFIED BY '${password}'`);
+    try {
+      const check = (secret: string) =>
+        spawnSync('sh', ['-c', shell], { encoding: 'utf8', env: { PATH: process.env.PATH, MYSQL_USER: user, MYSQL_PASSWORD: secret } });
+      const healthy = check(password);
+      expect(healthy.status, healthy.stderr).toBe(0);
+      expect(healthy.stdout).toMatch(/mysqld is alive/);
+      // The password in MYSQL_PWD is what logs in: with a wrong one the server refuses, and ping says nothing
+      // (it still exits 0: a server that answers, even "access denied", is up).
+      expect(check('wrong').stdout).not.toMatch(/alive/);
+    } finally {
+      mariadb(`DROP USER IF EXISTS '${user}'@'%'; DROP USER IF EXISTS '${user}'@'localhost'`);
+    }
   });
 });

@@ -181,14 +181,20 @@ def test_the_compose_fragment_passes_docker_compose_config(runs: Runs, tmp_path:
     container_port = int(env[f"{module.upper}_DB_PORT"])
     assert service["container_name"] == service_name
     assert service["image"] == ("postgres:15" if module.db == "postgresql" else "mysql:8")
-    assert service["ports"] == [{"published": int(env[f"{module.upper}_DB_HOST_PORT"]), "target": container_port}]
+    # Published on this host's loopback only (DB_BIND_ADDRESS in the workspace .env opens it up).
+    assert service["ports"] == [f"127.0.0.1:{env[f'{module.upper}_DB_HOST_PORT']}:{container_port}/tcp"]
     data_dir = "postgres" if module.db == "postgresql" else "mysql"
     assert service["volumes"][0].startswith(f"/srv/data/{data_dir}/{module.name}:")
     assert service["restart"] == "unless-stopped"
     assert list(service["networks"]) == ["dagster_network"]
     assert config["networks"]["dagster_network"]["name"] == "proof-net"
     # The healthcheck's variables are for the container's shell: compose keeps them literal ($$).
-    assert "$${" in " ".join(service["healthcheck"]["test"]), service["healthcheck"]
+    healthcheck = " ".join(service["healthcheck"]["test"])
+    assert "$${" in healthcheck, service["healthcheck"]
+    # No password on a command line: mysqladmin reads it from MYSQL_PWD.
+    assert not re.search(r"(^|\s)(-p|--password)", healthcheck), healthcheck
+    if module.db == "mysql":
+        assert "MYSQL_PWD=" in healthcheck, healthcheck
     environment = service["environment"]
     assert env[f"{module.upper}_DB_PASSWORD"] in environment.values()
     if module.db == "mysql":
@@ -231,6 +237,8 @@ def test_secrets_stay_in_the_ignored_env_file(runs: Runs) -> None:
         check=False,
     )
     assert kept.returncode == 1 and kept.stdout == "", kept
+    # The file that holds the generated password is readable by its owner only.
+    assert (module.root / "workspace" / "local" / ".env").stat().st_mode & 0o777 == 0o600
     if module.db != "none":
         password = read_env_file(module.root / "workspace" / "local" / ".env")[f"{module.upper}_DB_PASSWORD"]
         assert re.fullmatch(r"[A-Za-z0-9]{32,}", password)
