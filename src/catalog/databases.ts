@@ -43,7 +43,8 @@ export const DATABASES: Record<DatabaseKind['id'], DatabaseKind> = {
     lastHostPort: 3999,
     serviceSuffix: 'mysql',
     dataDir: 'mysql',
-    pythonPackages: ['pymysql>=1.1,<2'],
+    // [rsa] brings `cryptography`: mysql:8's caching_sha2_password needs it for the full handshake without TLS.
+    pythonPackages: ['pymysql[rsa]>=1.1,<2'],
   },
 };
 

@@ -246,6 +246,41 @@ def drop_records_table(provisioned: Provisioned) -> None:
     query_module_database(provisioned, "DROP TABLE IF EXISTS raw_records")
 
 
+#: The asset's table, as the module's own database.py creates it.
+CREATE_RECORDS_TABLE = {
+    "postgresql": "CREATE TABLE raw_records (id INTEGER PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(12, 2) NOT NULL, "
+    "source TEXT NOT NULL, loaded_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    "mysql": "CREATE TABLE raw_records (id INT PRIMARY KEY, name VARCHAR(255) NOT NULL, amount DECIMAL(12, 2) NOT NULL, "
+    "source VARCHAR(255) NOT NULL, loaded_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
+}
+
+
+def seed_client_rows(provisioned: Provisioned, source: str) -> None:
+    """Rows a client already has in the asset's table, with the ids the sample records use (1-5)."""
+    drop_records_table(provisioned)
+    query_module_database(provisioned, CREATE_RECORDS_TABLE[provisioned.kind])
+    for number in range(1, 6):
+        query_module_database(
+            provisioned,
+            "INSERT INTO raw_records (id, name, amount, source) VALUES (%s, %s, %s, %s)",
+            (number, f"client row {number}", 1000 + number, source),
+        )
+
+
+def read_client_rows(provisioned: Provisioned) -> list[tuple[int, str, int]]:
+    rows = query_module_database_all(provisioned, "SELECT id, name, amount FROM raw_records ORDER BY id")
+    return [(int(row[0]), str(row[1]), int(row[2])) for row in rows]
+
+
+def list_tables(provisioned: Provisioned) -> list[str]:
+    """The tables in the module's database (PostgreSQL: schema public)."""
+    if provisioned.kind == "postgresql":
+        statement = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
+    else:
+        statement = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
+    return [str(row[0]) for row in query_module_database_all(provisioned, statement)]
+
+
 def count_rows(provisioned: Provisioned, source: str) -> int:
     """Reads the module's rows back with the module's own credentials."""
     row = query_module_database(provisioned, "SELECT COUNT(*) FROM raw_records WHERE source = %s", (source,))
@@ -255,20 +290,26 @@ def count_rows(provisioned: Provisioned, source: str) -> int:
 
 def query_module_database(provisioned: Provisioned, sql: str, params: tuple = ()) -> tuple | None:
     """Runs one statement as the module's own user on 127.0.0.1 and returns the first row, if any."""
+    rows = query_module_database_all(provisioned, sql, params)
+    return rows[0] if rows else None
+
+
+def query_module_database_all(provisioned: Provisioned, sql: str, params: tuple = ()) -> list[tuple]:
+    """Runs one statement as the module's own user on 127.0.0.1 and returns every row it gives."""
     credentials = {"host": "127.0.0.1", "port": provisioned.port, "user": provisioned.user, "password": provisioned.password}
     if provisioned.kind == "postgresql":
         import psycopg
 
         with psycopg.connect(**credentials, dbname=provisioned.name) as connection:
             cursor = connection.execute(sql, params)
-            return cursor.fetchone() if cursor.description else None
+            return list(cursor.fetchall()) if cursor.description else []
     import pymysql
 
     connection = pymysql.connect(**credentials, database=provisioned.name, autocommit=True)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone() if cursor.description else None
+            return list(cursor.fetchall()) if cursor.description else []
     finally:
         connection.close()
 

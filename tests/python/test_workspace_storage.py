@@ -4,8 +4,10 @@
   Dagster's default (multiprocess) executor: both files exist and each module loads its own value.
 - A daily-partitioned asset added to a generated module: two partitions give two files, and a
   downstream asset loads both as {partition_key: value}.
+- Issue 14 §19: a single-run backfill (`dagster asset materialize --partition-range`) over three days
+  gives three files, and a downstream asset then loads all three.
 - The base path: DAGSTER_STORAGE_PATH as an EnvVar when set, /tmp/dagster_storage when not.
-- The longest module name still gives code that passes ruff at the strictest level.
+- The longest module name still gives code that passes ruff (lint and format) at the strictest level.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from dagster import AssetKey, DagsterInstance
 from support import DAGSTER, PYTHON, RUFF, Module, generate_module, run, unique_name
 
 IN_PROCESS = ["--config-json", json.dumps({"execution": {"config": {"in_process": {}}}})]
@@ -37,6 +40,27 @@ def daily_events(context: AssetExecutionContext) -> dict[str, Any]:
 @asset(key_prefix=[MODULE], group_name=MODULE, ins={"daily_events": AssetIn(key_prefix=[MODULE])})
 def events_by_day(daily_events: dict[str, dict[str, Any]]) -> dict[str, int]:
     return {day: value["events"] for day, value in sorted(daily_events.items())}
+'''
+
+
+#: Appended to a generated assets.py: a daily asset backfilled in one run, returning {partition_key: value}
+#: for every day of the run, and an unpartitioned downstream asset that reads every partition.
+SINGLE_RUN_ASSETS = '''
+
+from dagster import BackfillPolicy, DailyPartitionsDefinition
+
+THREE_DAYS = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+
+
+@asset(key_prefix=[MODULE], group_name=MODULE, partitions_def=THREE_DAYS, backfill_policy=BackfillPolicy.single_run())
+def daily_totals(context: AssetExecutionContext) -> dict[str, int]:
+    context.log.info(f"one run for {context.partition_keys}")
+    return {day: int(day[-2:]) * 100 for day in context.partition_keys}
+
+
+@asset(key_prefix=[MODULE], group_name=MODULE, ins={"daily_totals": AssetIn(key_prefix=[MODULE])})
+def totals_by_day(daily_totals: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(daily_totals.items()))
 '''
 
 
@@ -102,6 +126,34 @@ def test_a_daily_partitioned_asset_stores_one_file_per_day_and_loads_both_downst
     assert pickle.loads((storage / module.snake / "events_by_day.pickle").read_bytes()) == expected
 
 
+def test_a_single_run_backfill_stores_one_file_per_day_and_all_three_load_downstream(
+    workspace: Path, tmp_path: Path
+) -> None:
+    module = generate_module(workspace, unique_name("backfill"), "none", "quick")
+    assets_py = module.src / module.package / "assets.py"
+    assets_py.write_text(assets_py.read_text() + SINGLE_RUN_ASSETS)
+    storage, home = tmp_path / "storage", tmp_path / "home"
+
+    # One run for the three days, with Dagster's default (multiprocess) executor.
+    select = ["--select", f"{module.snake}/daily_totals"]
+    materialize(module, storage, home, *select, "--partition-range", "2024-01-01...2024-01-03")
+    materialize(module, storage, home, "--select", f"{module.snake}/totals_by_day")
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        backfill_runs = [run for run in runs if run.asset_selection == {AssetKey([module.snake, "daily_totals"])}]
+    assert len(backfill_runs) == 1, [run.tags for run in runs]
+    partitions = storage / module.snake / "daily_totals"
+    assert sorted(path.name for path in partitions.iterdir()) == [
+        "2024-01-01.pickle",
+        "2024-01-02.pickle",
+        "2024-01-03.pickle",
+    ]
+    assert pickle.loads((partitions / "2024-01-02.pickle").read_bytes()) == 200
+    expected = {"2024-01-01": 100, "2024-01-02": 200, "2024-01-03": 300}
+    assert pickle.loads((storage / module.snake / "totals_by_day.pickle").read_bytes()) == expected
+
+
 def test_the_base_path_comes_from_dagster_storage_path_with_the_documented_default(
     workspace: Path, tmp_path: Path
 ) -> None:
@@ -134,5 +186,7 @@ def test_the_longest_module_name_still_passes_the_strictest_ruff(workspace: Path
 
     linted = run([RUFF, "check", "--no-cache", "src", "tests"], cwd=module.root)
     assert linted.returncode == 0, linted.output
+    formatted = run([RUFF, "format", "--check", "--no-cache", "src", "tests"], cwd=module.root)
+    assert formatted.returncode == 0, formatted.output
     compiled = run([PYTHON, "-m", "compileall", "-q", "src", "tests"], cwd=module.root)
     assert compiled.returncode == 0, compiled.output
