@@ -7,7 +7,7 @@ import { commitAndReport, lockOptions } from '../ui/transaction-output.js';
 import { withWorkspaceLock } from '../transaction/lock.js';
 import { workspacePaths } from '../workspace/paths.js';
 import { planAdd } from '../workspace/plan-add.js';
-import { nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
+import { dependencyNote, nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
 import type { CommandInput } from './options.js';
 import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
@@ -40,6 +40,7 @@ export async function run(ctx: Context, options: AddOptions): Promise<ExitCode |
       integrated_at: plan.entry.integrated_at,
       database: plan.entry.database,
       port_reassigned: plan.portMove ?? null,
+      dependencies_updated: plan.dependencies ?? null,
       files: deltas.map((d) => ({ path: d.path, added: d.added, removed: d.removed })),
       backup: transaction.backup.dir,
       pruned: transaction.prune.map((b) => b.name),
@@ -49,9 +50,10 @@ export async function run(ctx: Context, options: AddOptions): Promise<ExitCode |
       report,
       done: 'Module integrated with workspace',
       deltas,
-      notes: move
-        ? [`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files.join(', ')}.`]
-        : [],
+      notes: [
+        ...(move ? [`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files.join(', ')}.`] : []),
+        ...(plan.dependencies ? [dependencyNote(plan.dependencies)] : []),
+      ],
       nextSteps: nextStepsAfterAdd(tildePath(paths.serviceDir, home), [plan.config.marker]),
     });
   };

@@ -7,7 +7,7 @@ import { withWorkspaceLock } from '../transaction/lock.js';
 import { lockOptions } from '../ui/transaction-output.js';
 import { shownPath, workspacePaths } from '../workspace/paths.js';
 import { planSync } from '../workspace/plan-sync.js';
-import { formatDelta, nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
+import { dependencyNote, formatDelta, nextStepsAfterAdd, summarizeChanges } from '../ui/workspace-report.js';
 import { assertServiceExists, tildePath } from '../workspace/workspace-files.js';
 
 /** Only the global options. */
@@ -33,6 +33,7 @@ export async function run(ctx: Context): Promise<void> {
       missing: plan.missing,
       up_to_date: plan.upToDate,
       port_reassigned: moves,
+      dependencies_updated: [...plan.integrated, ...plan.remerged].filter((p) => p.dependencies).map((p) => ({ module: p.config.folder, ...p.dependencies })),
       files: summarizeChanges(changes.list(), home).map((d) => ({ path: d.path, added: d.added, removed: d.removed })),
       backup: null as string | null,
     };
@@ -41,6 +42,7 @@ export async function run(ctx: Context): Promise<void> {
       if (plan.remerged.length) ctx.print(`Re-merged (drifted): ${report.remerged.join(', ')}`);
       if (plan.upToDate.length) ctx.print(`Up to date: ${plan.upToDate.join(', ')}`);
       for (const name of plan.missing) ctx.print(`${paint.yellow('!')} ${name}: registered but its projects/${name}/workspace/local/ is gone; run "dmb workspace remove ${name}".`);
+      for (const p of [...plan.integrated, ...plan.remerged]) if (p.dependencies) ctx.print(dependencyNote(p.dependencies));
       for (const move of moves) ctx.print(`${paint.yellow('!')} Port: ${move.service} now publishes ${move.to} on the host (${move.reason}); changed in ${move.files?.join(' and ')}.`);
     };
     if (changes.list().length === 0) {

@@ -1,3 +1,4 @@
+import { paint } from './paint.js';
 import type { Change } from '../transaction/changes.js';
 import { lineDelta } from '../transaction/render-plan.js';
 import { tildePath } from '../workspace/workspace-files.js';
@@ -36,4 +37,10 @@ export function nextStepsAfterAdd(serviceDir: string, snakes: string[]): string[
     '3. Test materialization:',
     '   Click on asset → Materialize',
   ];
+}
+
+/** add and sync: what changed in a module's snippet so the image installs its declared packages. */
+export function dependencyNote(update: { file: string; source: string; added: string[]; removed: string[] }): string {
+  const parts = [update.added.length ? `+ ${update.added.join(', ')}` : '', update.removed.length ? `- ${update.removed.join(', ')}` : ''].filter(Boolean);
+  return `${paint.yellow('!')} Python packages: ${update.file} now installs what ${update.source} declares (${parts.join('; ')}); rebuild the image.`;
 }

@@ -11,6 +11,7 @@ import { dockerfileBody, upsertDockerfileBlock } from '../formats/dockerfile.js'
 import { readEnvEntries } from '../formats/env-file.js';
 import { removeFlatBlock, upsertFlatBlock } from '../formats/flat-block.js';
 import { fingerprintModule, readModuleConfig, type ModuleConfig } from './module-config.js';
+import { readDependencyDrift, regenerateSnippet, type DependencyDrift } from './module-dependencies.js';
 import { shownPath, type WorkspacePaths } from './paths.js';
 import { PORT_MENTIONING_FILES, replacePortMentions } from './ports/port-mentions.js';
 import { choosePublishedPort, collectPortClaims, movePublishedPort } from './ports/port-assignment.js';
@@ -35,6 +36,8 @@ export interface AddPlan {
   /** Set when re-merging a module that is already integrated (sync of a drifted module). */
   previous?: RegistryEntry;
   portMove?: PortMove;
+  /** Set when the module's dockerfile.snippet was rewritten to install its declared dependencies. */
+  dependencies?: { file: string; source: string; added: string[]; removed: string[] };
 }
 
 /**
@@ -116,6 +119,14 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
     }
   }
 
+  let dependencyUpdate: AddPlan['dependencies'];
+  const drift: DependencyDrift | undefined = config.snippet ? await readDependencyDrift(changes, config.dir, config.snippet.text) : undefined;
+  if (drift && config.snippet) {
+    await changes.write(config.snippet.path, regenerateSnippet(config.snippet.text, drift), `install the packages of ${drift.declared.source} (dockerfile.snippet)`);
+    dependencyUpdate = { file: config.snippet.shown, source: drift.declared.source, added: drift.missing, removed: drift.extra };
+    config = await readModuleConfig(changes, paths, config.folder);
+  }
+
   const database = config.database;
   const dependencies: Dependency[] = database
     ? [{ service: database.service.name, condition: database.service.hasHealthcheck ? 'service_healthy' : 'service_started' }]
@@ -138,7 +149,7 @@ export async function planAdd(changes: ChangeSet, effects: Effects, paths: Works
   );
   const registryText = previous ? replaceRegistryEntry(files.registryText ?? '', entry, shown.registry) : addRegistryEntry(files.registryText, entry, shown.registry);
   await changes.write(paths.registry, registryText, `update ${shown.registry}`);
-  return { config, entry, previous, portMove };
+  return { config, entry, previous, portMove, dependencies: dependencyUpdate };
 }
 
 /** A code location whose working_directory is missing (the module folder renamed, a typo) would fail to load in Dagster. */

@@ -1,7 +1,8 @@
 import { DAGSTER_DEPENDENT_SERVICES, SERVICE_COMPOSE_NAMES } from '../../formats/service-compose.js';
 import { missingServiceFix } from '../../formats/compose-file.js';
 import type { MarkerBlock } from '../../formats/markers.js';
-import { readModuleStatus } from '../module-status.js';
+import { describeDrift } from '../module-dependencies.js';
+import { readModuleDependencyDrift, readModuleStatus } from '../module-status.js';
 import { MERGED_FILES, type MergedFile } from '../paths.js';
 import { listPublishedPorts } from '../ports/published-ports.js';
 import type { RegistryEntry } from '../registry.js';
@@ -30,6 +31,10 @@ const MODULE_CHECKS: ModuleCheck[] = [
         return [{ file: view.shown.registry, message: `module "${entry.name}" is integrated but projects/${entry.name}/ is gone.`, fix: `Run "dmb workspace remove ${entry.name} --yes", or put the folder back.` }];
       }
       if (status === 'drifted') {
+        const drift = await readModuleDependencyDrift(view.effects.fs, view.paths, entry);
+        if (drift) {
+          return [{ file: view.shown.registry, message: `module "${entry.name}" is drifted: ${describeDrift(drift)}; the shared image would lack what its code imports.`, fix: 'Run "dmb workspace sync": it rewrites the snippet\'s packages from the declared ones and merges it.' }];
+        }
         return [{ file: view.shown.registry, message: `module "${entry.name}" is drifted: its workspace/local/ files changed since it was merged.`, fix: 'Run "dmb workspace sync" to merge the changes.' }];
       }
       return [];
