@@ -56,12 +56,14 @@ export async function run(ctx: Context, options: ValidateOptions): Promise<ExitC
       modules: result.registry.integrated_modules.map((e) => e.name),
       code_locations: result.locations.map((l) => l.locationName),
       problems,
+      warnings: result.warnings,
       load: load ? { command: load.command, locations: load.locations } : null,
     });
   }
   for (const location of load?.locations ?? []) {
     if (location.ok) ctx.print(`${paint.green('✓')} code location ${location.location} loads in Dagster`);
   }
+  for (const warning of result.warnings) ctx.warn(`${paint.yellow('!')} ${formatProblem(warning)}`);
   for (const problem of problems) ctx.print(`${paint.red('✗')} ${formatProblem(problem)}`);
   if (problems.length > 0) {
     ctx.print(`${problems.length} problem${problems.length === 1 ? '' : 's'} found.`);

@@ -70,3 +70,31 @@ describe("a module's changed dependencies reach the shared image (issue 14 §4)"
     expect(readFileSync(join(ws, 'projects/fresh-mod/workspace/local/dockerfile.snippet'), 'utf8')).toBe(snippet);
   });
 });
+
+describe('modules share one Python environment in the image (issue 14 §5)', () => {
+  it('each module block runs pip check after its pip install; validate warns, naming both modules, about pins no version satisfies', () => {
+    const ws = testdir();
+    expectOk(['init', '--workspace', ws, '--yes']);
+    expectOk(['new', 'old-api', '--workspace', ws, '--db', 'none', '--integrate', 'no', ...ANSWERS]);
+    expectOk(['new', 'new-api', '--workspace', ws, '--db', 'none', '--integrate', 'no', ...ANSWERS]);
+    appendFileSync(join(ws, 'projects/old-api/requirements.txt'), 'requests<2.30\n');
+    appendFileSync(join(ws, 'projects/new-api/requirements.txt'), 'Requests==2.31.0\n');
+    expectOk(['workspace', 'sync', '--workspace', ws]);
+
+    const dockerfile = readFileSync(join(ws, 'services/dagster/Dockerfile'), 'utf8');
+    for (const marker of ['old_api', 'new_api']) {
+      const text = block(dockerfile, marker);
+      expect(text.indexOf('RUN pip check'), marker).toBeGreaterThan(text.indexOf('RUN pip install'));
+    }
+    const linted = spawnSync(join(REPO_ROOT, '.venv/bin/hadolint'), ['--failure-threshold', 'error', join(ws, 'services/dagster/Dockerfile')], { encoding: 'utf8' });
+    expect(linted.status, linted.stdout + linted.stderr).toBe(0);
+
+    const validate = runBinary(['workspace', 'validate', '--workspace', ws]);
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+    expect(validate.stderr).toMatch(/! services\/dagster\/Dockerfile: module "(old|new)-api" installs "(requests<2\.30|Requests==2\.31\.0)" and module "(old|new)-api" "(requests<2\.30|Requests==2\.31\.0)": no version satisfies both/);
+    const json = JSON.parse(runBinary(['workspace', 'validate', '--json', '--workspace', ws]).stdout);
+    expect(json.ok).toBe(true);
+    expect(json.warnings).toHaveLength(1);
+    expect(json.warnings[0].fix).toMatch(/requirements\.txt.*dmb workspace sync.*pip check/);
+  });
+});
