@@ -96,9 +96,7 @@ def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temp_file(
     assert [path.name for path in (storage_path / MODULE).iterdir()] == ["example.pickle"]
 
 
-def test_partitions_are_stored_one_file_each_and_load_together(
-    io_manager: ModuleIOManager, storage_path: Path
-) -> None:
+def test_partitions_are_stored_one_file_each_and_load_together(io_manager: ModuleIOManager, storage_path: Path) -> None:
     for day in ("2024-01-01", "2024-01-02"):
         result = materialize([daily_numbers], partition_key=day, resources={"io_manager": io_manager})
         assert result.success

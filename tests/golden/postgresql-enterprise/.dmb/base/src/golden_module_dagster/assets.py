@@ -16,6 +16,8 @@ from dagster import (
     AssetExecutionContext,
     AssetIn,
     FreshnessPolicy,
+    MaterializeResult,
+    MetadataValue,
     asset,
 )
 
@@ -71,7 +73,9 @@ def records_summary(raw_records: list[Record]) -> dict[str, Any]:
     freshness_policy=DAILY_FRESHNESS,
     description="Writes the records to the module's own PostgreSQL database (table raw_records).",
 )
-def stored_records(context: AssetExecutionContext, raw_records: list[Record], database: ModuleDatabase) -> int:
+def stored_records(raw_records: list[Record], database: ModuleDatabase) -> MaterializeResult:
+    # The rows live in the database: nothing goes through the IO manager, and the UI shows the row count.
     written = database.write_records(raw_records)
-    context.add_output_metadata({"table": "raw_records", "rows_written": written})
-    return written
+    return MaterializeResult(
+        metadata={"table": database.records_table, "rows_written": MetadataValue.int(written)},
+    )

@@ -16,30 +16,40 @@ Every connection setting comes from the environment, so one code base runs every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from dagster import ConfigurableResource, EnvVar
+from psycopg import sql
 
-CREATE_RECORDS_TABLE = """
-CREATE TABLE IF NOT EXISTS raw_records (
+# The table the stored_records asset writes. Tests pass a table of their own (records_table), so running
+# them against a real database never touches these rows.
+RECORDS_TABLE = "raw_records"
+TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+CREATE_RECORDS_TABLE = sql.SQL("""
+CREATE TABLE IF NOT EXISTS {table} (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     amount NUMERIC(12, 2) NOT NULL,
     source TEXT NOT NULL,
     loaded_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )
-"""
+""")
 
 # An upsert keyed by id: materializing twice leaves one row per record, not two.
-UPSERT_RECORD = """
-INSERT INTO raw_records (id, name, amount, source)
+UPSERT_RECORD = sql.SQL("""
+INSERT INTO {table} (id, name, amount, source)
 VALUES (%(id)s, %(name)s, %(amount)s, %(source)s)
 ON CONFLICT (id) DO UPDATE
 SET name = EXCLUDED.name, amount = EXCLUDED.amount, source = EXCLUDED.source, loaded_at = now()
-"""
+""")
+
+COUNT_RECORDS = sql.SQL("SELECT count(*) FROM {table} WHERE source = %s")
+DROP_RECORDS_TABLE = sql.SQL("DROP TABLE IF EXISTS {table}")
 
 
 class ModuleDatabase(ConfigurableResource):
@@ -51,6 +61,7 @@ class ModuleDatabase(ConfigurableResource):
     password: str
     database: str
     connect_timeout: int = 10
+    records_table: str = RECORDS_TABLE
 
     @contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:
@@ -68,15 +79,25 @@ class ModuleDatabase(ConfigurableResource):
     def write_records(self, records: Sequence[dict[str, Any]]) -> int:
         """Creates the table when missing, upserts the records in one transaction, returns how many."""
         with self.connect() as connection, connection.cursor() as cursor:
-            cursor.execute(CREATE_RECORDS_TABLE)
-            cursor.executemany(UPSERT_RECORD, list(records))
+            cursor.execute(CREATE_RECORDS_TABLE.format(table=self._table()))
+            cursor.executemany(UPSERT_RECORD.format(table=self._table()), list(records))
         return len(records)
 
     def count_records(self, source: str) -> int:
         with self.connect() as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM raw_records WHERE source = %s", (source,))
+            cursor.execute(COUNT_RECORDS.format(table=self._table()), (source,))
             row = cursor.fetchone()
         return int(row[0]) if row else 0
+
+    def drop_records_table(self) -> None:
+        """Drops the records table (tests drop the table they made; never call it on RECORDS_TABLE)."""
+        with self.connect() as connection, connection.cursor() as cursor:
+            cursor.execute(DROP_RECORDS_TABLE.format(table=self._table()))
+
+    def _table(self) -> sql.Identifier:
+        if not TABLE_NAME.fullmatch(self.records_table):
+            raise ValueError(f"records_table {self.records_table!r}: use letters, digits and _ (at most 63).")
+        return sql.Identifier(self.records_table)
 
 
 def build_database() -> ModuleDatabase:

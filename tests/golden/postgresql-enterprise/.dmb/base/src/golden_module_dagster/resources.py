@@ -14,14 +14,20 @@ Layout: the whole asset key, so two modules' same-named assets never share a fil
   <base_path>/golden_module/<asset>/<partition>.pickle
 - multi-partitions: one folder level per dimension, ordered by dimension name:
   <base_path>/golden_module/<asset>/<date>/<region>.pickle
+
+A single-run backfill (BackfillPolicy.single_run()) materializes several partitions in one run: the
+asset returns {partition_key: value} for exactly those partitions, and each value gets its own file
+(all of them or, if anything fails, none).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import tempfile
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,20 +80,14 @@ class ModuleIOManager(ConfigurableIOManager):
         # has_asset_partitions is asset-scoped; has_partition_key is run-scoped and wrong when a run
         # mixes partitioned and unpartitioned assets.
         if context.has_asset_key and context.has_asset_partitions:
-            paths = self._partition_paths(context)
-            if len(paths) != 1:
-                raise ValueError(
-                    f"{context.asset_key.to_user_string()}: one output covers {len(paths)} partitions "
-                    f"({', '.join(sorted(paths))}); this IO manager stores one file per partition. "
-                    "Launch the backfill as one run per partition, or return a dict and store it yourself."
-                )
-            path = next(iter(paths.values()))
+            files = _files_by_partition(context, self._partition_paths(context), obj)
         else:
-            path = self._unpartitioned_path(context)
-        _write_atomically(path, obj)
-        context.log.debug(f"Stored {_describe(context)} at {path}")
+            files = {self._unpartitioned_path(context): obj}
+        _write_all_atomically(files)
+        shown = next(iter(files)) if len(files) == 1 else self._key_path(context)
+        context.log.debug(f"Stored {_describe(context)} at {shown}")
         if obj is not None:
-            context.add_output_metadata({"path": MetadataValue.path(str(path))})
+            context.add_output_metadata({"path": MetadataValue.path(str(shown))})
 
     def load_input(self, context: InputContext) -> Any:
         if not (context.has_asset_key and context.has_asset_partitions):
@@ -139,9 +139,50 @@ def _describe(context: InputContext | OutputContext) -> str:
     return context.asset_key.to_user_string() if context.has_asset_key else "/".join(context.get_identifier())
 
 
-def _write_atomically(path: Path, obj: Any) -> None:
-    """Writes to a temporary file in the same folder, then renames it over the target: readers see
-    the old file or the new one, never half of one, even if the process dies mid-write."""
+def _files_by_partition(context: OutputContext, paths: dict[str, Path], obj: Any) -> dict[Path, Any]:
+    """File -> value for a partitioned output. One partition: the value is its file's. Several (a
+    single-run backfill): a dict keyed by exactly those partition keys is stored one file per partition;
+    any other value is refused, saying what to return instead."""
+    if len(paths) == 1:
+        return {next(iter(paths.values())): obj}
+    if isinstance(obj, Mapping) and set(obj) == set(paths):
+        return {path: obj[key] for key, path in paths.items()}
+    if isinstance(obj, Mapping):
+        extra, missing = sorted(set(obj) - set(paths), key=str), sorted(set(paths) - set(obj))
+        value = f"a dict whose keys differ (missing: {_some(missing)}; not in the run: {_some(extra)})"
+    else:
+        value = f"a {type(obj).__name__}"
+    raise ValueError(
+        f"{_describe(context)}: this run covers {len(paths)} partitions ({_some(sorted(paths))}) and the asset "
+        f"returned {value}. Return {{partition_key: value}} for exactly these partitions (context.partition_keys) "
+        "to store one file per partition, or launch the backfill as one run per partition."
+    )
+
+
+def _some(keys: Sequence[object]) -> str:
+    """A readable list of partition keys, shortened for year-long backfills."""
+    shown = [str(key) for key in keys]
+    if len(shown) > 6:
+        shown = [*shown[:3], "...", *shown[-2:]]
+    return ", ".join(shown) or "none"
+
+
+def _write_all_atomically(files: dict[Path, Any]) -> None:
+    """Stores every value or none. Each value is pickled to a temporary file beside its target first (a
+    value that does not pickle changes nothing); then the temporary files are renamed over their targets,
+    and a failure part-way puts back the files already replaced. Readers see the old file or the new one,
+    never half of one, even if the process dies mid-write."""
+    temps: dict[Path, Path] = {}
+    try:
+        for path, obj in files.items():
+            temps[path] = _pickle_to_temp(path, obj)
+        _replace_all(temps)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+
+
+def _pickle_to_temp(path: Path, obj: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temp = Path(temp_name)
@@ -150,10 +191,47 @@ def _write_atomically(path: Path, obj: Any) -> None:
             pickle.dump(obj, stream, protocol=pickle.HIGHEST_PROTOCOL)
             stream.flush()
             os.fsync(stream.fileno())
-        temp.replace(path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    return temp
+
+
+def _replace_all(temps: dict[Path, Path]) -> None:
+    """Renames each temporary file over its target. With several targets, each replaced file is kept under
+    a second name until all are in place, so a failure can put every one of them back."""
+    keep = len(temps) > 1
+    kept: dict[Path, Path | None] = {}
+    replaced: list[Path] = []
+    try:
+        for path, temp in temps.items():
+            kept[path] = _keep_previous(path) if keep else None
+            temp.replace(path)
+            replaced.append(path)
+    except BaseException:
+        for path in replaced:
+            previous = kept[path]
+            if previous is None:
+                path.unlink(missing_ok=True)  # it did not exist before this write
+            else:
+                previous.replace(path)
+        raise
+    finally:
+        for previous in kept.values():
+            if previous is not None:
+                previous.unlink(missing_ok=True)
+
+
+def _keep_previous(path: Path) -> Path | None:
+    """A second name for the file now at path (a hard link, or a copy where links are not supported)."""
+    if not path.exists():
+        return None
+    kept = path.with_name(f".{path.name}.{uuid.uuid4().hex}.previous")
+    try:
+        os.link(path, kept)
+    except OSError:
+        shutil.copy2(path, kept)
+    return kept
 
 
 def _read(path: Path, context: InputContext, partition: str | None) -> Any:
