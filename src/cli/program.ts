@@ -176,6 +176,12 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../commands/releases.js'),
   },
   {
+    path: ['upgrade'],
+    args: '<module-name>',
+    summary: "fix in place what audit marks fixable: the IO manager (dmb's, keeping your class name and extra members), its registration, a missing resources.py",
+    load: () => import('../commands/upgrade.js'),
+  },
+  {
     path: ['dev'],
     args: '',
     summary: 'run every integrated module on this host with `dagster dev` (no Docker)',

@@ -48,7 +48,7 @@ export async function run(ctx: Context, options: AuditOptions): Promise<ExitCode
 }
 
 /** The folder for any spelling of the name (kebab, snake, Title case), as `new` accepts them. */
-function resolveFolder(name: string, modules: string[], available: string): string {
+export function resolveFolder(name: string, modules: string[], available: string, verb = 'audit'): string {
   const candidates = [name.trim()];
   try {
     const names = deriveNames(name);
@@ -57,6 +57,6 @@ function resolveFolder(name: string, modules: string[], available: string): stri
     // Not a valid new-module name; an existing folder may still match it exactly.
   }
   const folder = candidates.find((candidate) => modules.includes(candidate));
-  if (!folder) throw usageError(`No module "${name}" to audit.`, available);
+  if (!folder) throw usageError(`No module "${name}" to ${verb}.`, available);
   return folder;
 }
