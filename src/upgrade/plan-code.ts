@@ -55,6 +55,9 @@ export function planCode(pkg: PyPackage, code: CodeFacts, template: IoManagerTem
     w.splices.push({ start: node.startIndex, end: node.endIndex, text, why: `replace the IO manager ${io.cls.name} with dmb's (full asset keys, asset-scoped partitions, atomic writes)` });
     w.added.push(text);
     w.constantsAt ??= lineStartOf(io.file.parsed.source, node.startIndex);
+    notes.push(
+      `${io.cls.name} now stores <storage>/<every part of the asset key>.pickle (one file per partition: <asset>/<partition>.pickle). Values stored by the old ${io.cls.name} are not found at the new paths: re-materialize the assets, or move the files to the new layout before the next run.`,
+    );
   }
 
   // 2. The registration: an instance, as the template registers it.

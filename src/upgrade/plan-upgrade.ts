@@ -30,6 +30,9 @@ export interface UpgradePlan {
 }
 
 const STEP = 'upgrade the module';
+const STORAGE_ENV = 'DAGSTER_STORAGE_PATH';
+const DEFAULT_STORAGE = '/tmp/dagster_storage';
+const ENV_EXAMPLE_ENTRY = `# Where the IO manager stores asset values: a volume shared by every container that runs this module.\n${STORAGE_ENV}=${DEFAULT_STORAGE}\n`;
 
 /**
  * Plans the upgrade of one module: every edit goes into one ChangeSet (nothing is written here).
@@ -72,6 +75,21 @@ export async function planUpgrade(effects: Effects, paths: WorkspacePaths, folde
       await refuseUnparsable(text, posix.join(module.packageDir, path));
       await changes.write(join(packageDir, path), text, STEP);
       outcomes.push({ path: posix.join(module.packageDir, path), status: 'created', edits: ['add resources.py with dmb\'s IO manager'] });
+    }
+    // The new IO manager reads DAGSTER_STORAGE_PATH: documented in .env.example so audit's env check still passes.
+    const readsStorageEnv = [...plan.creates.values(), ...[...plan.edits.values()].flat().map((s) => s.text)].some((text) => text.includes(STORAGE_ENV));
+    const documented = [module.readme, module.envExample].some((text) => text !== undefined && new RegExp(`(^|[^A-Za-z0-9_])${STORAGE_ENV}([^A-Za-z0-9_]|$)`, 'm').test(text));
+    if (readsStorageEnv && !documented) {
+      const before = module.envExample ?? '';
+      const separator = before === '' || before.endsWith('\n') ? '' : '\n';
+      await changes.write(join(module.dir, '.env.example'), `${before}${separator}${ENV_EXAMPLE_ENTRY}`, STEP);
+      outcomes.push({ path: '.env.example', status: module.envExample === undefined ? 'created' : 'updated', edits: [`document ${STORAGE_ENV}`] });
+    }
+    const otherDefault = code.envReads.find((read) => read.name === STORAGE_ENV && read.defaultValue !== undefined && read.defaultValue.replace(/\/+$/, '') !== DEFAULT_STORAGE);
+    if (otherDefault) {
+      plan.notes.push(
+        `${module.packageDir}/${otherDefault.file.path}:${otherDefault.line}: ${STORAGE_ENV} defaults to ${otherDefault.defaultValue}, not ${DEFAULT_STORAGE}; left as is, because changing it moves where this module's data lives. Change it by hand when the deployments set ${STORAGE_ENV}.`,
+      );
     }
     // The files upgrade checks but leaves as they are: said so, so a second run reads "unchanged".
     for (const path of ['resources.py', '__init__.py']) {
