@@ -133,12 +133,22 @@ function replacementClass(io: IoManagerClass, template: IoManagerTemplate): { te
   const rename = (part: string) => part.replace(new RegExp(`\\b${TEMPLATE_CLASS}\\b`, 'g'), io.cls.name).replace(new RegExp(`\\b${TEMPLATE_FIELD}\\b`, 'g'), field);
   let text = rest.length > 0 ? `${rename(head!)}${docstring ? docstring.text : rename(template.classDocstring!)}${rename(rest.join(template.classDocstring!))}` : rename(head!);
   const kept = body.filter((node) => node !== docstring && node.type !== 'comment' && !dropped.has(memberName(node) ?? ''));
-  for (const node of kept) {
-    // A comment right above a kept member travels with it.
+  const keptText = (node: Node) => {
+    // Comments right above a kept member, and one at the end of its last line, travel with it.
     let start = node;
     while (start.previousNamedSibling?.type === 'comment' && start.previousNamedSibling.endPosition.row === start.startPosition.row - 1) start = start.previousNamedSibling;
-    text += `\n\n${indentAt(source, start.startIndex)}${source.slice(start.startIndex, node.endIndex)}`;
-  }
+    const trailing = node.nextNamedSibling?.type === 'comment' && node.nextNamedSibling.startPosition.row === node.endPosition.row ? node.nextNamedSibling : undefined;
+    return `${indentAt(source, start.startIndex)}${source.slice(start.startIndex, (trailing ?? node).endIndex)}`;
+  };
+  const isField = (node: Node) => node.type === 'expression_statement';
+  // The user's fields go beside the storage field, their methods after the template's.
+  const fields = kept.filter(isField).map(keptText);
+  const fieldLine = new RegExp(`\\n[ \\t]*${field}:[^\\n]*`).exec(text);
+  if (fields.length > 0 && fieldLine) {
+    const at = fieldLine.index + fieldLine[0].length;
+    text = `${text.slice(0, at)}\n${fields.join('\n')}${text.slice(at)}`;
+  } else if (fields.length > 0) text += `\n\n${fields.join('\n')}`;
+  for (const method of kept.filter((node) => !isField(node))) text += `\n\n${keptText(method)}`;
   return { text, field };
 }
 
