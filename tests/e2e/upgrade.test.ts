@@ -133,7 +133,7 @@ describe('dmb upgrade: legacy modules', { timeout: 900_000 }, () => {
     expect(validated.code, validated.output).toBe(0);
     if (materialize.length > 0) {
       const storage = tempDir('dmb-upgrade-storage-');
-      const run = dagster(src, ['asset', 'materialize', '--select', materialize.join(','), '-m', pkg], { DAGSTER_STORAGE_PATH: storage, SHOP_API_URL: 'http://127.0.0.1:9', SHOP_API_TOKEN: 'x' });
+      const run = dagster(src, ['asset', 'materialize', '--select', materialize.join(','), '-m', pkg], { DAGSTER_STORAGE_PATH: storage, SHOP_API_URL: 'http://127.0.0.1:9', SHOP_API_TOKEN: 'x', CRM_SYNC_BASE_URL: 'http://127.0.0.1:9' });
       expect(run.code, run.output).toBe(0);
       for (const file of stored) expect(existsSync(join(storage, file)), file).toBe(true);
     }
