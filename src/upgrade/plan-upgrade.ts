@@ -11,6 +11,7 @@ import { ChangeSet } from '../transaction/changes.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { loadIoManagerTemplate } from './io-manager-template.js';
 import { planCode } from './plan-code.js';
+import { planWorkspaceLocal } from './plan-workspace-local.js';
 import { applySplices } from './splice.js';
 
 export type FileStatus = 'created' | 'updated' | 'unchanged';
@@ -91,6 +92,9 @@ export async function planUpgrade(effects: Effects, paths: WorkspacePaths, folde
         `${module.packageDir}/${otherDefault.file.path}:${otherDefault.line}: ${STORAGE_ENV} defaults to ${otherDefault.defaultValue}, not ${DEFAULT_STORAGE}; left as is, because changing it moves where this module's data lives. Change it by hand when the deployments set ${STORAGE_ENV}.`,
       );
     }
+    const local = await planWorkspaceLocal(effects.fs, paths.root, module, changes, STEP);
+    for (const path of local.created) outcomes.push({ path, status: 'created', edits: ['render as dmb new does'] });
+    plan.notes.push(...local.notes);
     // The files upgrade checks but leaves as they are: said so, so a second run reads "unchanged".
     for (const path of ['resources.py', '__init__.py']) {
       const shown = posix.join(module.packageDir, path);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { diffLines } from 'diff';
 import { DAGSTER_BIN, dmbIn, okIn, REPO_ROOT, runInProcess } from '../helpers/cli.js';
@@ -15,8 +15,21 @@ import { snapshotTree, tempDir } from '../helpers/tree.js';
 const LEGACY = join(REPO_ROOT, 'tests', 'fixtures', 'legacy');
 const PYTHON = join(dirname(DAGSTER_BIN), 'python');
 
-/** The audit checks dmb upgrade claims to fix (in the module's Python). */
-const CLAIMED = ['resources_py', 'custom_io_manager', 'storage_path', 'io_manager_registered', 'io_manager_full_key', 'io_manager_partitions', 'io_manager_atomic'];
+/** The audit checks dmb upgrade claims to fix: the module's Python, and workspace/local/ files it lacks. */
+const CLAIMED = [
+  'resources_py',
+  'custom_io_manager',
+  'storage_path',
+  'io_manager_registered',
+  'io_manager_full_key',
+  'io_manager_partitions',
+  'io_manager_atomic',
+  'workspace_integration',
+  'workspace_yaml',
+  'workspace_compose',
+  'workspace_env',
+  'workspace_dockerfile_snippet',
+];
 
 function workspaceWith(...modules: string[]): string {
   const workspace = tempDir('dmb-upgrade-');
@@ -120,6 +133,10 @@ describe('dmb upgrade: legacy modules', { timeout: 900_000 }, () => {
       expect(outside.map((line) => `${file}:${line}: ${original.split('\n')[line - 1]}`)).toEqual([]);
     }
     for (const [file, texts] of Object.entries(kept)) for (const text of texts) expect(readFileSync(join(pkgDir, file), 'utf8')).toContain(text);
+
+    // A created workspace/local/.env is the owner's only, as dmb new makes it.
+    const localEnv = join(workspace, 'projects', module, 'workspace', 'local', '.env');
+    if (first.files.some((f) => f.path === 'workspace/local/.env')) expect(statSync(localEnv).mode & 0o777).toBe(0o600);
 
     // Idempotent: the second run reports every file unchanged and writes nothing.
     const snapshot = snapshotTree(workspace);
