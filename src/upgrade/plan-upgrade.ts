@@ -10,6 +10,7 @@ import { parsePython, releasePython } from '../python/parser.js';
 import { ChangeSet } from '../transaction/changes.js';
 import type { WorkspacePaths } from '../workspace/paths.js';
 import { loadIoManagerTemplate } from './io-manager-template.js';
+import { planChecklist } from './plan-checklist.js';
 import { planCode } from './plan-code.js';
 import { planWorkspaceLocal } from './plan-workspace-local.js';
 import { applySplices } from './splice.js';
@@ -95,6 +96,7 @@ export async function planUpgrade(effects: Effects, paths: WorkspacePaths, folde
     const local = await planWorkspaceLocal(effects.fs, paths.root, module, changes, STEP);
     for (const path of local.created) outcomes.push({ path, status: 'created', edits: ['render as dmb new does'] });
     plan.notes.push(...local.notes);
+    for (const path of await planChecklist(effects.fs, paths.root, module, code, changes, STEP)) outcomes.push({ path, status: 'created', edits: ['a deployment checklist'] });
     // The files upgrade checks but leaves as they are: said so, so a second run reads "unchanged".
     for (const path of ['resources.py', '__init__.py']) {
       const shown = posix.join(module.packageDir, path);

@@ -138,6 +138,11 @@ describe('dmb upgrade: legacy modules', { timeout: 900_000 }, () => {
     const localEnv = join(workspace, 'projects', module, 'workspace', 'local', '.env');
     if (first.files.some((f) => f.path === 'workspace/local/.env')) expect(statSync(localEnv).mode & 0o777).toBe(0o600);
 
+    // A deployment checklist naming every variable the code reads.
+    const checklist = readFileSync(join(workspace, 'projects', module, 'deploy', 'CHECKLIST.md'), 'utf8');
+    expect(checklist).toContain('- [ ] `DAGSTER_STORAGE_PATH` is set on the server');
+    expect(checklist).toContain(`dmb audit ${module}`);
+
     // Idempotent: the second run reports every file unchanged and writes nothing.
     const snapshot = snapshotTree(workspace);
     const second = JSON.parse(okIn(workspace, 'upgrade', module, '--json').stdout) as { files: Array<{ status: string }> };
