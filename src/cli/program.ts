@@ -177,8 +177,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     path: ['upgrade'],
-    args: '<module-name>',
+    args: '[module-name]',
     summary: "fix in place what audit marks fixable: the IO manager (dmb's, keeping your class name and extra members), its registration, a missing resources.py",
+    options: [['--all', 'upgrade every module under projects/ (one transaction each) and print a summary']],
     load: () => import('../commands/upgrade.js'),
   },
   {

@@ -237,6 +237,22 @@ describe('dmb upgrade: refusals, dry run, faults', () => {
     expect(snapshotTree(workspace)).toEqual(snapshot);
   });
 
+  it('--all: one transaction per module; a module that does not parse is reported and left as it was, the others upgrade', () => {
+    const workspace = workspaceWith('seo-stats', 'crm-sync', 'shop-orders', 'web-traffic');
+    cpSync(join(LEGACY, 'seo-stats'), join(workspace, 'projects', 'broken'), { recursive: true });
+    const init = join(workspace, 'projects', 'broken', 'src', 'seo_stats_dagster', '__init__.py');
+    writeFileSync(init, readFileSync(init, 'utf8').replace('defs = Definitions(', 'defs = Definitions(('));
+    const broken = snapshotTree(join(workspace, 'projects', 'broken'));
+    const result = dmbIn(workspace, 'upgrade', '--all', '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { modules: Array<{ module: string; error?: string; files?: Array<{ status: string }> }>; summary: Record<string, number> };
+    expect(report.summary).toEqual({ modules: 5, changed: 4, unchanged: 0, failed: 1 });
+    expect(report.modules.find((m) => m.module === 'broken')!.error).toMatch(/__init__\.py:\d+:\d+: syntax error/);
+    expect(snapshotTree(join(workspace, 'projects', 'broken'))).toEqual(broken);
+    const again = JSON.parse(dmbIn(workspace, 'upgrade', '--all', '--json').stdout) as { summary: Record<string, number> };
+    expect(again.summary).toEqual({ modules: 5, changed: 0, unchanged: 4, failed: 1 });
+  });
+
   it('an unknown module: exit 2 listing the modules', () => {
     const result = dmbIn(workspaceWith('seo-stats'), 'upgrade', 'nope');
     expect(result.code).toBe(2);
