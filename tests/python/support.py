@@ -24,6 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _REPO_VENV_BIN = REPO_ROOT / ".venv" / "bin"
 VENV_BIN = _REPO_VENV_BIN if (_REPO_VENV_BIN / "dagster").exists() else Path(sys.executable).parent
 DAGSTER = VENV_BIN / "dagster"
+#: Dagster's `dg` CLI (dagster-dg-cli): generated modules are dg projects.
+DG = VENV_BIN / "dg"
 PYTEST = VENV_BIN / "pytest"
 RUFF = VENV_BIN / "ruff"
 PYTHON = VENV_BIN / "python"
