@@ -9,6 +9,7 @@ bash scripts/services.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 mkdir -p test-artifacts
 export DMB_DAGSTER_BIN="$PWD/.venv/bin/dagster"
+export DMB_DG_BIN="$PWD/.venv/bin/dg"
 export PATH="$PWD/.venv/bin:$PATH"
 
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json

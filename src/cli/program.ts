@@ -185,7 +185,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     path: ['dev'],
     args: '',
-    summary: 'run every integrated module on this host with `dagster dev` (no Docker)',
+    summary: 'run every integrated module on this host with `dg dev` (no Docker)',
     options: [['--port <port>', 'webserver port', '3000']],
     load: () => import('../commands/dev.js'),
   },

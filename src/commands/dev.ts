@@ -10,10 +10,10 @@ import { hostStoragePath, serviceDir, servicePath } from '../shared-service/path
 import { emptyRegistry, parseRegistry } from '../workspace/registry.js';
 import { DAGSTER_VERSION } from '../version.js';
 
-/** How long dagster dev gets to stop its webserver and daemon before the whole process group is killed. */
+/** How long dg dev gets to stop its webserver and daemon before the whole process group is killed. */
 const STOP_GRACE_MS = 30_000;
 
-const dagsterInstallFix = `Install Dagster on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DAGSTER_BIN to its dagster executable.`;
+const dgInstallFix = `Install Dagster and its dg CLI on this host (pip install dagster==${DAGSTER_VERSION} dagster-webserver==${DAGSTER_VERSION} dagster-dg-cli==${DAGSTER_VERSION} plus your modules' packages), or set DMB_DG_BIN to its dg executable.`;
 
 export interface DevOptions {
   port: number;
@@ -35,7 +35,7 @@ export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> 
   const registryPath = servicePath(ctx.workspace, 'registry');
   const registryText = await readOptional(ctx, registryPath);
   const registry = registryText === undefined ? emptyRegistry() : parseRegistry(registryText, registryPath);
-  const dagsterBin = await findDagster(ctx);
+  const dgBin = await findDg(ctx);
   if (await ctx.effects.isPortInUse(port)) {
     throw operationError(`Port ${port} is already in use on this host.`, `Stop what listens on ${port}, or pass another port: dmb dev --port ${port === 3000 ? 3001 : port + 1}.`);
   }
@@ -48,7 +48,7 @@ export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> 
     envText,
     registry,
     port,
-    dagsterBin,
+    dgBin,
     tempHome,
     storagePath: hostStoragePath(ctx.workspace),
     baseEnv: ctx.effects.env,
@@ -58,7 +58,7 @@ export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> 
   if (ctx.dryRun) {
     if (ctx.json) ctx.printJson({ command: [plan.command, ...plan.args], cwd: plan.cwd, overrides: plan.overrides, locations: plan.locations, port });
     ctx.print(`Would run: ${formatCommand({ program: plan.command, args: plan.args })}`);
-    ctx.print(paint.dim('dry run: dagster dev was not started, nothing was written'));
+    ctx.print(paint.dim('dry run: dg dev was not started, nothing was written'));
     return EXIT.ok;
   }
 
@@ -102,13 +102,13 @@ async function warnAboutStoppedDatabases(ctx: Context, modules: Array<{ name: st
 }
 
 /**
- * Runs dagster dev in the foreground through the process seam: in its own process group, so a terminal Ctrl-C
- * reaches dmb once and dmb asks dagster dev once (SIGTERM: its clean shutdown). A shutdown that takes longer
+ * Runs dg dev in the foreground through the process seam: in its own process group, so a terminal Ctrl-C
+ * reaches dmb once and dmb asks dg dev once (SIGTERM: its clean shutdown). A shutdown that takes longer
  * than the grace period, or a second Ctrl-C, kills the whole group: nothing is left listening on the port.
  * With --json, Dagster's logs go to stderr: stdout carries only dmb's one JSON document.
  */
 async function runForeground(ctx: Context, plan: DevPlan): Promise<'stopped' | 'exited'> {
-  const command: ProcessCommand = { program: plan.command, args: plan.args, cwd: plan.cwd, env: plan.env, install: dagsterInstallFix };
+  const command: ProcessCommand = { program: plan.command, args: plan.args, cwd: plan.cwd, env: plan.env, install: dgInstallFix };
   try {
     const outcome = await ctx.effects.processes.foreground(command, {
       signal: ctx.signal,
@@ -118,31 +118,31 @@ async function runForeground(ctx: Context, plan: DevPlan): Promise<'stopped' | '
     });
     if (outcome.code === 0) return 'exited';
     throw operationError(
-      `dagster dev exited ${outcome.signal ? `on ${outcome.signal}` : `with code ${outcome.code}`}.`,
+      `dg dev exited ${outcome.signal ? `on ${outcome.signal}` : `with code ${outcome.code}`}.`,
       'Read its output above: a code location that fails to import names the module and the error.',
     );
   } catch (error) {
     if (!isCancelled(error)) throw error;
-    ctx.print('dagster dev stopped.');
+    ctx.print('dg dev stopped.');
     return 'stopped';
   }
 }
 
-/** DMB_DAGSTER_BIN when set (it must exist), otherwise `dagster` on PATH. */
-async function findDagster(ctx: Context): Promise<string> {
+/** DMB_DG_BIN when set (it must exist), otherwise `dg` on PATH. */
+async function findDg(ctx: Context): Promise<string> {
   const { fs, env } = ctx.effects;
-  const fix = dagsterInstallFix;
-  if (env.DMB_DAGSTER_BIN) {
-    // Absolute, because dagster dev runs in the temp DAGSTER_HOME, not where dmb was started.
-    const bin = resolve(env.DMB_DAGSTER_BIN);
+  const fix = dgInstallFix;
+  if (env.DMB_DG_BIN) {
+    // Absolute, because dg dev runs in the temp DAGSTER_HOME, not where dmb was started.
+    const bin = resolve(env.DMB_DG_BIN);
     if (await isExecutable(ctx, bin)) return bin;
-    throw operationError(`DMB_DAGSTER_BIN is set to ${env.DMB_DAGSTER_BIN}, but no executable file is there.`, fix);
+    throw operationError(`DMB_DG_BIN is set to ${env.DMB_DG_BIN}, but no executable file is there.`, fix);
   }
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = resolve(dir, 'dagster');
+    const candidate = resolve(dir, 'dg');
     if ((await fs.exists(candidate)) && (await isExecutable(ctx, candidate))) return candidate;
   }
-  throw operationError('The dagster command was not found on PATH.', fix);
+  throw operationError('The dg command (Dagster\'s CLI, package dagster-dg-cli) was not found on PATH.', fix);
 }
 
 async function isExecutable(ctx: Context, path: string): Promise<boolean> {

@@ -26,7 +26,8 @@ export interface DevInput {
   envText: string;
   registry: Registry;
   port: number;
-  dagsterBin: string;
+  /** Dagster's `dg` executable (dagster-dg-cli). */
+  dgBin: string;
   /** The throwaway DAGSTER_HOME; it also holds the host copy of workspace.yaml. */
   tempHome: string;
   /** Host side of the IO storage volume. */
@@ -49,11 +50,11 @@ export interface DevPlan {
 
 /** The throwaway instance: no storage section means SQLite files inside DAGSTER_HOME. */
 export const DEV_DAGSTER_YAML = `# Throwaway Dagster instance of "dmb dev": runs and event logs in SQLite in this folder,
-# which dmb deletes when dagster dev stops. The shared service's dagster.yaml (PostgreSQL) is for Docker.
+# which dmb deletes when dg dev stops. The shared service's dagster.yaml (PostgreSQL) is for Docker.
 `;
 
 /**
- * Everything `dmb dev` runs, as data: `dagster dev` over a host-path copy of the shared workspace.yaml,
+ * Everything `dmb dev` runs, as data: `dg dev -w` over a host-path copy of the shared workspace.yaml,
  * with the workspace .env, the exported variables (which win, as in compose) and host-side overrides (each module DB at 127.0.0.1 on its published port,
  * the IO storage in <workspace>/data/dagster_storage) and a throwaway DAGSTER_HOME.
  */
@@ -65,7 +66,9 @@ export function planDev(input: DevInput): DevPlan {
   const env = { ...hostEnvironment(input.envText, input.baseEnv, overrides), DAGSTER_HOME: input.tempHome };
   const workspaceFile = join(input.tempHome, 'workspace.yaml');
   return {
-    command: input.dagsterBin,
+    // `dg dev -w` starts the same webserver and daemon as `dagster dev -w`, which Dagster 1.13 marks as
+    // superseded (it prints a SupersessionWarning pointing to `dg dev`).
+    command: input.dgBin,
     args: ['dev', '-w', workspaceFile, '-p', String(input.port)],
     cwd: input.tempHome,
     env,

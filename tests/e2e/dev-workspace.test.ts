@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { DAGSTER_BIN, runBinary } from '../helpers/cli.js';
+import { DG_BIN, runBinary } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
 import { addFixtureModules, freePort, graphql, isListening, sleep, startDev, waitForLocations, waitForServer, type DevProcess } from '../fixtures/service/support.js';
 
@@ -53,7 +53,7 @@ describe('dmb dev', () => {
     const probe = locations[0]!.assets.find((a) => a.path.join('/') === 'sales_data/env_probe')!;
     expect(probe.description).toBe(`db=127.0.0.1:5438 storage=${join(workspace, 'data', 'dagster_storage')} user=sales_data_user`);
 
-    // A real run through dagster dev's daemon writes into <workspace>/data/dagster_storage.
+    // A real run through dg dev's daemon writes into <workspace>/data/dagster_storage.
     const launched = await graphql(port, LAUNCH, {
       params: {
         selector: { repositoryLocationName: 'web_logs', repositoryName: '__repository__', jobName: '__ASSET_JOB', assetSelection: [{ path: ['web_logs', 'page_views'] }] },
@@ -68,7 +68,9 @@ describe('dmb dev', () => {
     const home = announcedHome(dev.output());
     expect(existsSync(home)).toBe(true);
     expect(await dev.stop('SIGTERM')).toBe(0);
-    expect(dev.output()).toMatch(/dagster dev stopped/);
+    expect(dev.output()).toMatch(/dg dev stopped/);
+    // dg dev, not the superseded `dagster dev`: Dagster printed no SupersessionWarning.
+    expect(dev.output()).not.toMatch(/SupersessionWarning|superseded/);
     expect(existsSync(home)).toBe(false);
     expect(await isListening(port)).toBe(false);
     expect(processesMentioning(home)).toEqual([]);
@@ -99,7 +101,7 @@ describe('dmb dev', () => {
     await waitForServer(port, dev);
     expect(dev.stdout()).toBe('');
     expect(await dev.stop('SIGINT')).toBe(0);
-    // dagster dev's own log lines reached stderr only (stdout held nothing while it ran).
+    // dg dev's own log lines reached stderr only (stdout held nothing while it ran).
     expect(dev.output()).toMatch(/Serving dagster-webserver on http:\/\/127\.0\.0\.1:\d+/);
     expect(JSON.parse(dev.stdout())).toEqual({ port, url: `http://localhost:${port}`, locations: [], overrides: expect.any(Object), ended: 'stopped' });
   }, 180_000);
@@ -109,7 +111,7 @@ describe('dmb dev', () => {
     expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
     addFixtureModules(workspace);
     const port = await freePort();
-    const result = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DAGSTER_BIN: DAGSTER_BIN });
+    const result = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DG_BIN: DG_BIN });
     expect(result.code, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout);
     expect(plan.command.slice(1, 3)).toEqual(['dev', '-w']);
@@ -118,10 +120,10 @@ describe('dmb dev', () => {
     expect(plan.locations).toEqual(['sales_data', 'web_logs']);
     expect(existsSync(plan.cwd)).toBe(false);
     expect(await isListening(port)).toBe(false);
-    // A relative DMB_DAGSTER_BIN is taken from where dmb was started (dagster dev itself runs elsewhere).
-    const relative = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DAGSTER_BIN: '.venv/bin/dagster' });
+    // A relative DMB_DG_BIN is taken from where dmb was started (dg dev itself runs elsewhere).
+    const relative = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DG_BIN: '.venv/bin/dg' });
     expect(relative.code, relative.stderr).toBe(0);
-    expect(JSON.parse(relative.stdout).command[0]).toBe(join(process.cwd(), '.venv', 'bin', 'dagster'));
+    expect(JSON.parse(relative.stdout).command[0]).toBe(join(process.cwd(), '.venv', 'bin', 'dg'));
   });
 
   describe('refuses to start, with a reason and a fix', () => {
@@ -132,7 +134,7 @@ describe('dmb dev', () => {
       const workspace = testdir();
       expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
       for (const bad of ['abc', '0', '70000', '3000.5']) {
-        const result = runBinary(['dev', '--workspace', workspace, '--port', bad], { DMB_DAGSTER_BIN: DAGSTER_BIN });
+        const result = runBinary(['dev', '--workspace', workspace, '--port', bad], { DMB_DG_BIN: DG_BIN });
         expect(result.code, bad).toBe(2);
         expect(result.stderr).toMatch(/not a port number[\s\S]*fix:/);
       }
@@ -144,25 +146,25 @@ describe('dmb dev', () => {
       const port = await freePort();
       blocker = createServer();
       await new Promise<void>((resolve) => blocker!.listen(port, '0.0.0.0', resolve));
-      const result = runBinary(['dev', '--workspace', workspace, '--port', String(port)], { DMB_DAGSTER_BIN: DAGSTER_BIN });
+      const result = runBinary(['dev', '--workspace', workspace, '--port', String(port)], { DMB_DG_BIN: DG_BIN });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(new RegExp(`Port ${port} is already in use[\\s\\S]*fix: .*--port`));
     });
 
-    it('exit 1 when dagster is missing, naming DMB_DAGSTER_BIN', () => {
+    it('exit 1 when dg is missing, naming DMB_DG_BIN and the package', () => {
       const workspace = testdir();
       expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
-      const result = runBinary(['dev', '--workspace', workspace], { DMB_DAGSTER_BIN: join(workspace, 'no-such-dagster') });
+      const result = runBinary(['dev', '--workspace', workspace], { DMB_DG_BIN: join(workspace, 'no-such-dg') });
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/DMB_DAGSTER_BIN[\s\S]*pip install dagster==1\.13\.27/);
-      const noPath = runBinary(['dev', '--workspace', workspace], { DMB_DAGSTER_BIN: '', PATH: '/nonexistent' });
+      expect(result.stderr).toMatch(/DMB_DG_BIN[\s\S]*pip install dagster==1\.13\.27 .*dagster-dg-cli==1\.13\.27/);
+      const noPath = runBinary(['dev', '--workspace', workspace], { DMB_DG_BIN: '', PATH: '/nonexistent' });
       expect(noPath.code).toBe(1);
-      expect(noPath.stderr).toMatch(/dagster command was not found on PATH/);
+      expect(noPath.stderr).toMatch(/dg command \(Dagster's CLI, package dagster-dg-cli\) was not found on PATH/);
     });
 
     it('exit 1 when the workspace has no shared service yet, pointing at dmb init', () => {
       const workspace = testdir();
-      const result = runBinary(['dev', '--workspace', workspace], { DMB_DAGSTER_BIN: DAGSTER_BIN });
+      const result = runBinary(['dev', '--workspace', workspace], { DMB_DG_BIN: DG_BIN });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/dmb init/);
     });

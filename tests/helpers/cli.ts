@@ -10,6 +10,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DMB_BIN = `${REPO_ROOT}bin/dmb`;
 /** The pinned Dagster of the test venv (scripts/test.sh exports DMB_DAGSTER_BIN too). */
 export const DAGSTER_BIN = process.env.DMB_DAGSTER_BIN ?? join(REPO_ROOT, '.venv', 'bin', 'dagster');
+/** Dagster's `dg` CLI of the test venv, which `dmb dev` runs (scripts/test.sh exports DMB_DG_BIN too). */
+export const DG_BIN = process.env.DMB_DG_BIN ?? join(REPO_ROOT, '.venv', 'bin', 'dg');
 
 export interface CliResult {
   code: number;
@@ -21,7 +23,7 @@ export interface CliResult {
 export function runBinary(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const result = spawnSync(process.execPath, [DMB_BIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', DMB_DAGSTER_BIN: DAGSTER_BIN, ...env },
+    env: { ...process.env, NO_COLOR: '1', DMB_DAGSTER_BIN: DAGSTER_BIN, DMB_DG_BIN: DG_BIN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120_000,
   });

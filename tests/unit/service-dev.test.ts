@@ -55,7 +55,7 @@ function input(overrides: Partial<DevInput> = {}): DevInput {
     envText: ENV,
     registry: REGISTRY,
     port: 3123,
-    dagsterBin: '/venv/bin/dagster',
+    dgBin: '/venv/bin/dg',
     tempHome: '/tmp/dmb-dev-x',
     storagePath: '/ws/data/dagster_storage',
     baseEnv: { PATH: '/usr/bin', SALES_DATA_DB_HOST: 'from-shell', DAGSTER_HOME: '/elsewhere', UNSET: undefined },
@@ -114,9 +114,9 @@ describe('readEnvValues', () => {
 });
 
 describe('planDev', () => {
-  it('runs dagster dev on the host copy of workspace.yaml, on the chosen port, outside any folder with a .env', () => {
+  it('runs dg dev on the host copy of workspace.yaml, on the chosen port, outside any folder with a .env', () => {
     const plan = planDev(input());
-    expect(plan.command).toBe('/venv/bin/dagster');
+    expect(plan.command).toBe('/venv/bin/dg');
     expect(plan.args).toEqual(['dev', '-w', '/tmp/dmb-dev-x/workspace.yaml', '-p', '3123']);
     expect(plan.cwd).toBe('/tmp/dmb-dev-x');
     expect(plan.files.map((f) => f.path)).toEqual(['/tmp/dmb-dev-x/dagster.yaml', '/tmp/dmb-dev-x/workspace.yaml']);
