@@ -2,11 +2,15 @@
 
 Code location: golden_module
 Governance level: quick
+
+The module's own definitions (assets.py, resources.py...) merged with what Dagster's `dg scaffold defs`
+adds under defs/ (see defs_folder.py).
 """
 
 from dagster import Definitions, load_assets_from_modules
 
 from . import assets
+from .defs_folder import load_defs_folder
 from .resources import build_io_manager
 
 defs = Definitions(
@@ -16,3 +20,7 @@ defs = Definitions(
         "io_manager": build_io_manager(),
     },
 )
+
+# Plus what `dg scaffold defs` added under defs/. One module-level Definitions object, as Dagster requires;
+# bound after the defs/ subpackage was imported, so `defs` names these Definitions, not that folder.
+defs = Definitions.merge(defs, load_defs_folder())

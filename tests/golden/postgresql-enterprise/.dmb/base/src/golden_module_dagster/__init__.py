@@ -2,6 +2,9 @@
 
 Code location: golden_module
 Governance level: enterprise
+
+The module's own definitions (assets.py, resources.py...) merged with what Dagster's `dg scaffold defs`
+adds under defs/ (see defs_folder.py).
 """
 
 from dagster import Definitions, load_assets_from_modules
@@ -9,6 +12,7 @@ from dagster import Definitions, load_assets_from_modules
 from . import assets
 from .checks import ASSET_CHECKS
 from .database import build_database
+from .defs_folder import load_defs_folder
 from .resources import build_io_manager
 from .schedules import all_assets_job, daily_schedule
 
@@ -23,3 +27,7 @@ defs = Definitions(
     jobs=[all_assets_job],
     schedules=[daily_schedule],
 )
+
+# Plus what `dg scaffold defs` added under defs/. One module-level Definitions object, as Dagster requires;
+# bound after the defs/ subpackage was imported, so `defs` names these Definitions, not that folder.
+defs = Definitions.merge(defs, load_defs_folder())

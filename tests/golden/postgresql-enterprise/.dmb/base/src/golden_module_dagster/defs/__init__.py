@@ -1,0 +1,5 @@
+"""Definitions scaffolded with Dagster's `dg` (see defs_folder.py).
+
+Add one with, from the module folder: dg scaffold defs dagster.asset my_asset.py
+It is loaded with the module prefix (golden_module/my_asset), the module's group and IO manager.
+"""
