@@ -13,14 +13,16 @@ from . import assets
 from .defs_folder import load_defs_folder
 from .resources import build_io_manager
 
-defs = Definitions(
-    assets=load_assets_from_modules([assets]),
-    # Instances, not @io_manager factories: Dagster then resolves their EnvVar fields at run time.
-    resources={
-        "io_manager": build_io_manager(),
-    },
+# The module's own definitions, merged with what `dg scaffold defs` added under defs/ (one module-level
+# Definitions object, as Dagster requires; bound after the defs/ subpackage was imported, so `defs` names
+# these Definitions, not that folder).
+defs = Definitions.merge(
+    Definitions(
+        assets=load_assets_from_modules([assets]),
+        # Instances, not @io_manager factories: Dagster then resolves their EnvVar fields at run time.
+        resources={
+            "io_manager": build_io_manager(),
+        },
+    ),
+    load_defs_folder(),
 )
-
-# Plus what `dg scaffold defs` added under defs/. One module-level Definitions object, as Dagster requires;
-# bound after the defs/ subpackage was imported, so `defs` names these Definitions, not that folder.
-defs = Definitions.merge(defs, load_defs_folder())
