@@ -311,7 +311,7 @@ def test_dg_list_defs_shows_every_asset_under_the_prefix_and_the_schedule(runs: 
     listed = runs.checks.result()["list"]
     assert listed.returncode == 0, listed.output
     found = json.loads(listed.stdout)
-    assets = BASE_ASSETS + (DB_ASSETS if module.db != "none" else [])
+    assets = BASE_ASSETS + ([DB_ASSET] if module.db != "none" else [])
     assert sorted(asset["asset_key"] for asset in found["assets"]) == sorted(f"{module.snake}/{a}" for a in assets)
     assert {asset["group_name"] for asset in found["assets"]} == {module.snake}
     assert {resource["name"] for resource in found["resources"]} >= {"io_manager"}
