@@ -123,7 +123,7 @@ describe('bin/dmb', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'error: dmb is not built yet (no dist/main.js next to bin/).\n' +
-        '  fix: in the dmb folder, run "npm ci && npx tsc -p tsconfig.json" (or "bash scripts/setup.sh node").\n',
+        '  fix: in the dmb folder, run "npm ci && npm run build" (or "bash scripts/setup.sh node").\n',
     );
   });
 });

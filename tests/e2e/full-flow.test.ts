@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { chromium } from 'playwright-core';
 import { expectOk, runBinary } from '../helpers/cli.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 import { testdir } from '../helpers/tree.js';
 import { readEnvValues } from '../../src/formats/dotenv.js';
 import {
@@ -118,7 +119,7 @@ describe('full flow: init, new ×3, add ×3, validate, compose config, dmb dev, 
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`http://127.0.0.1:${port}/assets`, { waitUntil: 'domcontentloaded' });
       const expected = locations.flatMap((l) => l.assets.map((asset) => asset.path.join(' / ')));
-      await page.getByText(expected[0]!, { exact: true }).first().waitFor({ timeout: 60_000 });
+      await page.getByText(expected[0]!, { exact: true }).first().waitFor({ timeout: PATIENCE_MS });
       const text = await page.innerText('body');
       for (const label of expected) expect(text, label).toContain(label);
       // For the screenshot: let every status finish loading, and dismiss the first-visit newsletter dialog.
@@ -132,5 +133,5 @@ describe('full flow: init, new ×3, add ×3, validate, compose config, dmb dev, 
     }
 
     expect(await dev.stop('SIGTERM')).toBe(0);
-  }, 300_000);
+  });
 });

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBinary } from '../helpers/cli.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 import { testdir } from '../helpers/tree.js';
 import { toHostWorkspaceYaml } from '../../src/workspace/host-view.js';
 import { readEnvValues } from '../../src/formats/dotenv.js';
@@ -81,7 +82,7 @@ describe('dmb init: queued runs through the daemon with the generated dagster.ya
     const runId = launched.launchRun.run.runId as string;
 
     let status = 'QUEUED';
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + PATIENCE_MS;
     while (Date.now() < deadline && !['SUCCESS', 'FAILURE', 'CANCELED'].includes(status)) {
       await sleep(1000);
       status = (await graphql(port, RUN_STATUS, { id: runId })).runOrError.status;
@@ -94,7 +95,7 @@ describe('dmb init: queued runs through the daemon with the generated dagster.ya
     expect(events).toContain('PIPELINE_ENQUEUED');
     expect(events.indexOf('PIPELINE_ENQUEUED')).toBeLessThan(events.indexOf('PIPELINE_STARTING'));
     expect(events).toContain('PIPELINE_SUCCESS');
-  }, 300_000);
+  });
 });
 
 function stop(child: ChildProcess): Promise<void> {

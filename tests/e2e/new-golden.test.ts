@@ -14,9 +14,17 @@ const VARIANTS = [
   { name: 'none-quick', args: ['--db', 'none', '--governance', 'quick', '--requires', 'none'] },
 ];
 
+/** Regenerating the golden copies makes the comparison below pass by construction: never in CI. */
+const updating = Boolean(process.env.UPDATE_GOLDEN);
+const inCI = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
+
 const fixedBytes = (size: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + 3) % 256));
 
 describe('dmb new: golden files', () => {
+  it('is compared, not regenerated, in CI', () => {
+    expect(updating && inCI, 'UPDATE_GOLDEN is set while CI is set: regenerating the golden files would make this test pass without checking anything. Regenerate them locally and commit them.').toBe(false);
+  });
+
   it.each(VARIANTS)('renders $name exactly as the golden copy', async ({ name, args }) => {
     const workspace = testdir();
     const result = await runInProcess(
@@ -27,7 +35,7 @@ describe('dmb new: golden files', () => {
     expect(result.code).toBe(0);
     const generated = join(workspace, 'projects', 'golden-module');
     const golden = join(REPO_ROOT, 'tests', 'golden', name);
-    if (process.env.UPDATE_GOLDEN) {
+    if (updating && !inCI) {
       rmSync(golden, { recursive: true, force: true });
       mkdirSync(golden, { recursive: true });
       cpSync(generated, golden, { recursive: true });

@@ -140,7 +140,7 @@ describe('workspace validate', () => {
     expect(failed.stdout).toContain('✓ code location sales_data loads in Dagster');
     expect(failed.stdout).toMatch(/✗ services\/dagster\/workspace\.yaml:\d+: code location "web_logs" does not load in Dagster: RuntimeError: broken on purpose/);
     expect(failed.stdout).toMatch(/definitions validate -m web_logs_dagster -d \S+projects\/web-logs\/src/);
-  }, 180_000);
+  });
 });
 
 describe('workspace list, sync, restore and backups', () => {

@@ -35,11 +35,11 @@ describe('two dmb processes on one workspace', () => {
       const env = readFileSync(join(serviceDir(ws), '.env'), 'utf8');
       for (const marker of ['sales_data', 'web_logs', 'notes']) expect(env.match(new RegExp(`# BEGIN: ${marker}\\n`, 'g'))).toHaveLength(1);
     }
-  }, 120_000);
+  });
 
   it('a lock held by a live process: the second waits (bounded), then exits 1 naming the holder, changing nothing', async () => {
     const ws = fixtureWorkspace();
-    const holder = spawn('sleep', ['60']);
+    const holder = spawn('sleep', ['86400']);
     try {
       const lock = join(serviceDir(ws), '.dmb.lock');
       mkdirSync(lock);
@@ -60,5 +60,5 @@ describe('two dmb processes on one workspace', () => {
     const after = await start(['workspace', 'add', 'sales-data', '--workspace', ws]);
     expect(after.code, after.stderr).toBe(0);
     expect(registered(ws)).toEqual(['sales-data']);
-  }, 60_000);
+  });
 });

@@ -99,6 +99,6 @@ describe('fault injection at every write step', () => {
         }
         if (scenario.name.endsWith('--purge-data')) expect(existsSync(join(ws, 'data', 'postgres', 'sales-data', 'PG_VERSION')), label).toBe(true);
       }
-    }, 120_000);
+    });
   }
 });

@@ -24,5 +24,5 @@ describe('modules named like YAML 1.1 booleans', () => {
     expect(validated.stdout + validated.stderr).not.toMatch(/bool/);
     expect(validated.stdout).toMatch(/code location yes loads/);
     expect(validated.code, validated.stdout + validated.stderr).toBe(0);
-  }, 180_000);
+  });
 });

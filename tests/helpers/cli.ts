@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { runCli, type Runtime } from '../../src/cli/program.js';
 import { realEffects, type Effects } from '../../src/effects/effects.js';
 import type { Prompter } from '../../src/effects/prompter.js';
+import { PATIENCE_MS } from './patience.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DMB_BIN = `${REPO_ROOT}bin/dmb`;
@@ -25,7 +26,7 @@ export function runBinary(args: string[], env: NodeJS.ProcessEnv = {}): CliResul
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', DMB_DAGSTER_BIN: DAGSTER_BIN, DMB_DG_BIN: DG_BIN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120_000,
+    timeout: PATIENCE_MS,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

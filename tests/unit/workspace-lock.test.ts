@@ -38,7 +38,7 @@ describe('workspace lock', () => {
     const path = lockDir();
     const lock = await acquireWorkspaceLock(effects, path, { command: 'first' });
     setTimeout(() => void lock.release(), 200);
-    const second = await acquireWorkspaceLock(effects, path, { command: 'second', waitMs: 5000, pollMs: 25 });
+    const second = await acquireWorkspaceLock(effects, path, { command: 'second', waitMs: 600_000, pollMs: 25 });
     expect(JSON.parse(readFileSync(join(path, 'owner.json'), 'utf8')).command).toBe('second');
     await second.release();
   });
