@@ -33,8 +33,8 @@ install_node() {
     log "npm ci"
     npm ci --no-audit --no-fund --loglevel=error
   fi
-  log "build (tsc)"
-  npx tsc -p tsconfig.json
+  log "build (compose schema validator, tsc)"
+  node scripts/build.mjs
 }
 
 install_python() {

@@ -1,8 +1,11 @@
-import { fileURLToPath } from 'node:url';
-import type { FileSystem } from '../effects/effects.js';
+import type { ValidateFunction } from 'ajv';
+import { operationError } from '../errors.js';
 
-/** The Compose Specification's JSON schema shipped in <repo>/schemas (this file is in src|dist/core/workspace). */
-export const COMPOSE_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/compose-spec.json', import.meta.url));
+/**
+ * The Compose Specification's JSON schema, compiled to plain code at build time by
+ * scripts/build-compose-validator.mjs (<repo>/generated/, next to src/ and dist/; shipped in the npm package).
+ */
+const VALIDATOR_URL = new URL('../../generated/compose-spec-validator.cjs', import.meta.url);
 
 export interface SchemaProblem {
   /** JSON pointer segments of the offending value ([] for the top level). */
@@ -10,17 +13,26 @@ export interface SchemaProblem {
   message: string;
 }
 
+/** Loaded on first use only, so commands that never validate do not pay for it. */
+async function loadValidator(): Promise<ValidateFunction> {
+  try {
+    const module = (await import(VALIDATOR_URL.href)) as { default: ValidateFunction | { default: ValidateFunction } };
+    const exported = module.default;
+    return typeof exported === 'function' ? exported : exported.default;
+  } catch (error) {
+    throw operationError(
+      `The compiled compose schema ${VALIDATOR_URL.pathname} could not be loaded (${(error as Error).message}).`,
+      'This dmb was built incompletely: run "npm run build" in its checkout (or reinstall the package).',
+    );
+  }
+}
+
 /**
- * Checks a parsed docker-compose.yml against the compose specification (ajv is imported only here,
- * so commands that never validate do not load it). Duplicate messages from oneOf branches are merged.
+ * Checks a parsed docker-compose.yml against the compose specification. Duplicate messages from oneOf
+ * branches are merged.
  */
-export async function checkComposeSchema(fs: FileSystem, data: unknown): Promise<SchemaProblem[]> {
-  const schema = JSON.parse((await fs.readFile(COMPOSE_SCHEMA_PATH)).toString('utf8')) as Record<string, unknown>;
-  // ajv does not know the draft-07 meta-schema URL the file declares.
-  delete schema.$schema;
-  const { Ajv } = await import('ajv');
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  const validate = ajv.compile(schema);
+export async function checkComposeSchema(data: unknown): Promise<SchemaProblem[]> {
+  const validate = await loadValidator();
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: SchemaProblem[] = [];

@@ -92,15 +92,10 @@ def run(args: list[str | Path], *, cwd: Path, env: dict[str, str] | None = None,
 
 
 def ensure_built() -> None:
-    """Builds dist/ once when it is missing (the CLI runs from dist/)."""
-    if (REPO_ROOT / "dist" / "cli.js").is_file():
-        return
-    npx = shutil.which("npx")
-    if npx is None:
-        pytest.fail("dist/ is missing and npx is not on PATH: run `npm ci && npx tsc -p tsconfig.json` first")
-    built = run([npx, "tsc", "-p", "tsconfig.json"], cwd=REPO_ROOT, timeout=SLOW)
+    """Builds dist/ from the current sources (the CLI runs from dist/), so a run never uses stale code."""
+    built = run(["node", "scripts/build.mjs"], cwd=REPO_ROOT, timeout=SLOW)
     if built.returncode != 0:
-        pytest.fail(f"building dmb failed:\n{built.output}")
+        pytest.fail(f"building dmb failed (npm run build):\n{built.output}")
 
 
 def derive_names(name: str) -> tuple[str, str, str]:

@@ -57,7 +57,7 @@ export const COMPOSE_CHECKS: ReadonlyArray<Check<WorkspaceView>> = [
     id: 'compose-schema',
     async run(view) {
       if (!view.composeDoc) return [];
-      return (await checkComposeSchema(view.effects.fs, view.compose)).map((problem) => ({
+      return (await checkComposeSchema(view.compose)).map((problem) => ({
         file: view.shown.compose,
         line: composeLineOf(view, problem.path),
         message: `does not conform to the compose specification: ${problem.message}.`,
