@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type Pair,
 import { operationError, usageError } from '../errors.js';
 import { corruptFileError } from './file-errors.js';
 import { cutBlock, pairMarkers, readMarkerBlocks, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
-import { indentOf, isBlankLine, isCommentLine, lineNextAt, lineNumberAt, lineStartAt, reindent, splitLines } from './text-lines.js';
+import { indentOf, isBlankLine, isCommentLine, lineNextAt, lineNumberAt, lineNumbers, lineStartAt, reindent, splitLines } from './text-lines.js';
 import { DAGSTER_DEPENDENT_SERVICES } from './service-compose.js';
 import { assertStillParses } from './workspace-yaml.js';
 import {
@@ -56,6 +56,7 @@ export function missingServiceFix(service?: string): string {
 
 function describeServices(map: ServicesMap | null, text: string): ComposeService[] {
   if (!map) return [];
+  const lineAt = lineNumbers(text);
   return map.items.map((pair) => {
     const spec = ((pair.value as (Node & { toJSON(): unknown }) | null)?.toJSON() ?? {}) as Record<string, unknown>;
     const networks = spec.networks;
@@ -66,7 +67,7 @@ function describeServices(map: ServicesMap | null, text: string): ComposeService
       ports: Array.isArray(spec.ports) ? spec.ports : [],
       hasHealthcheck: Boolean(spec.healthcheck && typeof spec.healthcheck === 'object' && !(spec.healthcheck as { disable?: boolean }).disable),
       networks: Array.isArray(networks) ? networks.map(String) : networks && typeof networks === 'object' ? Object.keys(networks) : [],
-      line: lineNumberAt(text, pair.key?.range?.[0] ?? 0),
+      line: lineAt(pair.key?.range?.[0] ?? 0),
     };
   });
 }
@@ -91,9 +92,22 @@ export interface ComposeLayout {
   list: ComposeService[];
 }
 
+/**
+ * The last text parsed by readComposeLayout and its document: merging reads the same text several times
+ * in a row (check, locate blocks, find where to insert), and a 500-module file takes a while to parse.
+ */
+let lastParsed: { text: string; file: string; doc: ReturnType<typeof parseYamlStrict> } | undefined;
+
+function parseComposeOnce(text: string, file: string): ReturnType<typeof parseYamlStrict> {
+  if (lastParsed && lastParsed.file === file && lastParsed.text === text) return lastParsed.doc;
+  const doc = parseYamlStrict(text, file);
+  lastParsed = { text, file, doc };
+  return doc;
+}
+
 /** The workspace docker-compose.yml's `services`, or a corruption error. */
 export function readComposeLayout(text: string, file: string): ComposeLayout {
-  const doc = parseYamlStrict(text, file);
+  const doc = parseComposeOnce(text, file);
   const servicesPair = findPair(doc.contents, 'services');
   if (!servicesPair) throw corruptFileError(file, 1, 'there is no top-level "services:" mapping.', missingServiceFix());
   const value = servicesPair.value;
@@ -139,60 +153,98 @@ export function renderDependencies(dependencies: Dependency[]): string {
   return dependencies.map((d) => `${d.service}:\n  condition: ${d.condition}\n`).join('');
 }
 
+/** One module's part of docker-compose.yml. */
+export interface ComposeModuleBlocks {
+  marker: string;
+  servicesText: string;
+  dependencies: Dependency[];
+}
+
 /**
  * Merges a module into docker-compose.yml: its services between markers in `services`, and one
  * depends_on block in each Dagster service when it has a database. Existing blocks are replaced in place.
  */
 export function upsertComposeBlocks(text: string, marker: string, servicesText: string, dependencies: Dependency[], file: string): string {
+  return upsertComposeModules(text, [{ marker, servicesText, dependencies }], file);
+}
+
+/**
+ * upsertComposeBlocks for many modules at once, with a fixed number of parses however many there are:
+ * new modules' blocks are inserted together (in the given order) where one module's would go.
+ */
+export function upsertComposeModules(text: string, modules: ComposeModuleBlocks[], file: string): string {
   readComposeLayout(text, file);
   let result = text;
-  const servicesBlock = locateComposeBlocks(result, file).filter((b) => b.block.marker === marker && b.region === 'services');
-  if (servicesBlock.length > 1) throw corruptFileError(file, (servicesBlock[1]?.block.begin.index ?? 0) + 1, `a second services block "${marker}".`);
-  const existing = servicesBlock[0]?.block;
-  result = existing
-    ? replaceBlock(result, existing, renderBlock(marker, existing.indent, reindent(servicesText, 0, existing.indent)))
-    : insertServicesBlock(result, marker, servicesText, file);
-  const provided = new Set(dependencies.map((d) => d.service));
+  let located = locateComposeBlocks(result, file);
+  const freshServices: ComposeModuleBlocks[] = [];
+  for (const module of modules) {
+    const servicesBlock = located.filter((b) => b.block.marker === module.marker && b.region === 'services');
+    if (servicesBlock.length > 1) throw corruptFileError(file, (servicesBlock[1]?.block.begin.index ?? 0) + 1, `a second services block "${module.marker}".`);
+    const existing = servicesBlock[0]?.block;
+    if (!existing) {
+      freshServices.push(module);
+      continue;
+    }
+    result = replaceBlock(result, existing, renderBlock(module.marker, existing.indent, reindent(module.servicesText, 0, existing.indent)));
+    located = locateComposeBlocks(result, file);
+  }
+  if (freshServices.length > 0) {
+    result = insertServicesBlock(result, (indent) => freshServices.map((m) => renderBlock(m.marker, indent, reindent(m.servicesText, 0, indent))).join(''), file);
+  }
+  const provided = new Set(modules.flatMap((m) => m.dependencies.map((d) => d.service)));
   for (const dependent of DAGSTER_DEPENDENT_SERVICES) {
     // First, so the block offsets found next are those of the text that is edited.
     result = cutDependsOnEntries(result, dependent, provided);
-    const found = locateComposeBlocks(result, file).filter((b) => b.block.marker === marker && b.region === 'depends_on' && b.service === dependent);
-    if (found.length > 1) throw corruptFileError(file, (found[1]?.block.begin.index ?? 0) + 1, `a second depends_on block "${marker}" in ${dependent}.`);
-    const block = found[0]?.block;
-    if (dependencies.length === 0) {
-      if (block) result = dropEmptyDependsOn(cutBlock(result, block), dependent);
-      continue;
+    located = locateComposeBlocks(result, file);
+    const freshDependencies: Array<{ marker: string; body: string }> = [];
+    for (const { marker, dependencies } of modules) {
+      const found = located.filter((b) => b.block.marker === marker && b.region === 'depends_on' && b.service === dependent);
+      if (found.length > 1) throw corruptFileError(file, (found[1]?.block.begin.index ?? 0) + 1, `a second depends_on block "${marker}" in ${dependent}.`);
+      const block = found[0]?.block;
+      if (dependencies.length === 0) {
+        if (block) {
+          result = dropEmptyDependsOn(cutBlock(result, block), dependent);
+          located = locateComposeBlocks(result, file);
+        }
+        continue;
+      }
+      const body = renderDependencies(dependencies);
+      if (!block) {
+        freshDependencies.push({ marker, body });
+        continue;
+      }
+      result = replaceBlock(result, block, renderBlock(marker, block.indent, reindent(body, 0, block.indent)));
+      located = locateComposeBlocks(result, file);
     }
-    const body = renderDependencies(dependencies);
-    result = block
-      ? replaceBlock(result, block, renderBlock(marker, block.indent, reindent(body, 0, block.indent)))
-      : insertDependsOnBlock(result, dependent, marker, body, file);
+    if (freshDependencies.length > 0) {
+      result = insertDependsOnBlock(result, dependent, (indent) => freshDependencies.map((d) => renderBlock(d.marker, indent, reindent(d.body, 0, indent))).join(''), file);
+    }
   }
   assertStillParses(result, file);
   return result;
 }
 
-function insertServicesBlock(text: string, marker: string, servicesText: string, file: string): string {
+function insertServicesBlock(text: string, render: (indent: string) => string, file: string): string {
   const { services, servicesPair } = readComposeLayout(text, file);
   const keyStart = servicesPair.key.range?.[0] ?? 0;
   const childIndent = `${indentOf(lineAt(text, keyStart))}  `;
   const value = servicesPair.value;
   if (services && !services.flow && services.items.length > 0) {
     const indent = itemIndent(text, services);
-    return spliceBlock(text, collectionEnd(text, services), renderBlock(marker, indent, reindent(servicesText, 0, indent)));
+    return spliceBlock(text, collectionEnd(text, services), render(indent));
   }
   if (isEmptyFlow(value)) {
     const edited = dropEmptyFlowToken(text, value);
-    return spliceBlock(edited, lineNextAt(edited, keyStart), renderBlock(marker, childIndent, reindent(servicesText, 0, childIndent)));
+    return spliceBlock(edited, lineNextAt(edited, keyStart), render(childIndent));
   }
-  if (isEmptyValue(value)) return spliceBlock(text, lineNextAt(text, keyStart), renderBlock(marker, childIndent, reindent(servicesText, 0, childIndent)));
+  if (isEmptyValue(value)) return spliceBlock(text, lineNextAt(text, keyStart), render(childIndent));
   throw usageError(
     `${file}:${lineNumberAt(text, value?.range?.[0] ?? keyStart)}: "services" is written in flow style ({...}); dmb merges into a block mapping only.`,
     'Rewrite services as a block mapping (one "name:" line per service), then run the command again.',
   );
 }
 
-function insertDependsOnBlock(text: string, dependent: string, marker: string, body: string, file: string): string {
+function insertDependsOnBlock(text: string, dependent: string, rendered: (indent: string) => string, file: string): string {
   const { services } = readComposeLayout(text, file);
   const servicePair = findPair(services, dependent);
   if (!servicePair) {
@@ -217,12 +269,11 @@ function insertDependsOnBlock(text: string, dependent: string, marker: string, b
     // Created here, outside the markers; removing the last dependency deletes the key again.
     const indent = itemIndent(text, service);
     const inner = `${indent}  `;
-    return spliceBlock(text, collectionEnd(text, service), `${indent}depends_on:\n${renderBlock(marker, inner, reindent(body, 0, inner))}`);
+    return spliceBlock(text, collectionEnd(text, service), `${indent}depends_on:\n${rendered(inner)}`);
   }
   const keyStart = dependsOn.key.range?.[0] ?? 0;
   const childIndent = `${indentOf(lineAt(text, keyStart))}  `;
   const value = dependsOn.value;
-  const rendered = (indent: string) => renderBlock(marker, indent, reindent(body, 0, indent));
   if (isMap(value) && !value.flow && value.items.length > 0) {
     const indent = itemIndent(text, value);
     return spliceBlock(text, collectionEnd(text, value), rendered(indent));

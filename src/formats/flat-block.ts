@@ -1,7 +1,12 @@
 import { corruptFileError } from './file-errors.js';
-import { cutBlock, findBlocks, findMarkerLineIn, renderBlock, replaceBlock, spliceBlock } from './markers.js';
+import { blocksByMarker, cutBlock, findBlocks, findMarkerLineIn, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
 import { lineBreakOf, withFinalNewline, withLineBreaks } from './text-lines.js';
 import { usageError } from '../errors.js';
+
+export interface FlatBlock {
+  marker: string;
+  body: string;
+}
 
 /**
  * A file where a module's block is a run of whole lines appended at the end (.env, Dockerfile).
@@ -9,13 +14,28 @@ import { usageError } from '../errors.js';
  * end like the file's own (a CRLF .env stays CRLF throughout).
  */
 export function upsertFlatBlock(text: string, marker: string, body: string, file: string): string {
-  const blocks = findBlocks(text, marker, file);
-  const rendered = withLineBreaks(renderBlock(marker, '', withFinalNewline(body)), lineBreakOf(text));
-  if (blocks.length > 1) {
-    throw corruptFileError(file, (blocks[1]?.begin.index ?? 0) + 1, `a second block "${marker}" (the first is at line ${(blocks[0]?.begin.index ?? 0) + 1}).`);
+  return upsertFlatBlocks(text, [{ marker, body }], file);
+}
+
+/** upsertFlatBlock for many modules in one pass: the file is scanned once and the new blocks appended together. */
+export function upsertFlatBlocks(text: string, items: FlatBlock[], file: string): string {
+  const byMarker = blocksByMarker(text, file);
+  const replacements: Array<{ block: MarkerBlock; rendered: string }> = [];
+  let appended = '';
+  for (const { marker, body } of items) {
+    const blocks = byMarker.get(marker) ?? [];
+    if (blocks.length > 1) {
+      throw corruptFileError(file, (blocks[1]?.begin.index ?? 0) + 1, `a second block "${marker}" (the first is at line ${(blocks[0]?.begin.index ?? 0) + 1}).`);
+    }
+    const rendered = withLineBreaks(renderBlock(marker, '', withFinalNewline(body)), lineBreakOf(text));
+    const existing = blocks[0];
+    if (existing) replacements.push({ block: existing, rendered });
+    else appended += rendered;
   }
-  const existing = blocks[0];
-  return existing ? replaceBlock(text, existing, rendered) : spliceBlock(text, text.length, rendered);
+  // From the end backwards, so the offsets of the blocks still to replace stay valid.
+  let result = text;
+  for (const { block, rendered } of replacements.sort((a, b) => b.block.start - a.block.start)) result = replaceBlock(result, block, rendered);
+  return appended === '' ? result : spliceBlock(result, result.length, appended);
 }
 
 /** Removes the module's block; a file without one is returned unchanged. */

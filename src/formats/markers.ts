@@ -115,6 +115,13 @@ export function findBlocks(text: string, marker: string, file: string): MarkerBl
   return readMarkerBlocks(text, file).filter((block) => block.marker === marker);
 }
 
+/** Every block of the file grouped by marker, from one scan (for merging many modules at once). */
+export function blocksByMarker(text: string, file: string): Map<string, MarkerBlock[]> {
+  const byMarker = new Map<string, MarkerBlock[]>();
+  for (const block of readMarkerBlocks(text, file)) byMarker.set(block.marker, [...(byMarker.get(block.marker) ?? []), block]);
+  return byMarker;
+}
+
 /** A block's text: marker lines at `indent`, body lines as given (already indented, "\n"-terminated). */
 export function renderBlock(marker: string, indent: string, body: string): string {
   const lines = body === '' || body.endsWith('\n') ? body : `${body}\n`;

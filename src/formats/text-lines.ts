@@ -36,6 +36,24 @@ export function lineNumberAt(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * lineNumberAt for many offsets of one text: the line breaks are indexed once, each lookup is a binary
+ * search (describing every service of a 500-module compose file must not rescan it from the top each time).
+ */
+export function lineNumbers(text: string): (offset: number) => number {
+  const breaks: number[] = [];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) breaks.push(i);
+  return (offset) => {
+    let [low, high] = [0, breaks.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((breaks[mid] as number) < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
+  };
+}
+
 /** Offset of the start of the line holding `offset`. */
 export function lineStartAt(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;

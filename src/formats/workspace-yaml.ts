@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type YAMLSeq } from 'yaml';
 import { operationError, usageError } from '../errors.js';
 import { corruptFileError } from './file-errors.js';
-import { cutBlock, findBlocks, renderBlock, replaceBlock, spliceBlock } from './markers.js';
-import { indentOf, lineNextAt, lineNumberAt, lineStartAt, reindent } from './text-lines.js';
+import { blocksByMarker, cutBlock, findBlocks, renderBlock, replaceBlock, spliceBlock, type MarkerBlock } from './markers.js';
+import { indentOf, lineNextAt, lineNumberAt, lineNumbers, lineStartAt, reindent } from './text-lines.js';
 import {
   collectionEnd,
   collectionStart,
@@ -56,8 +56,9 @@ function describeEntry(entry: unknown, line: number, file: string): CodeLocation
 
 /** The code locations of a parsed list (workspace.yaml's load_from, or a module's entry list). */
 function locationsOf(seq: YAMLSeq, text: string, file: string): CodeLocation[] {
+  const lineAt = lineNumbers(text);
   return seq.items.map((item) => {
-    const line = lineNumberAt(text, (item as Node).range?.[0] ?? 0);
+    const line = lineAt((item as Node).range?.[0] ?? 0);
     return describeEntry((item as Node & { toJSON(): unknown }).toJSON(), line, file);
   });
 }
@@ -108,26 +109,41 @@ export function assertStillParses(text: string, file: string): void {
 
 /** Inserts the module's load_from entries between its markers, or replaces them in place. */
 export function upsertLoadFromBlock(text: string, marker: string, itemsText: string, file: string): string {
+  return upsertLoadFromBlocks(text, [{ marker, itemsText }], file);
+}
+
+/** upsertLoadFromBlock for many modules: one parse, new blocks inserted together at the end of load_from. */
+export function upsertLoadFromBlocks(text: string, items: Array<{ marker: string; itemsText: string }>, file: string): string {
   const doc = parseYamlStrict(text, file);
-  const blocks = findBlocks(text, marker, file);
-  if (blocks.length > 1) throw corruptFileError(file, (blocks[1]?.begin.index ?? 0) + 1, `a second block "${marker}".`);
-  const existing = blocks[0];
-  let result: string;
-  if (existing) {
-    result = replaceBlock(text, existing, renderBlock(marker, existing.indent, reindent(itemsText, 0, existing.indent)));
-  } else {
-    result = insertLoadFromBlock(text, doc.contents, marker, itemsText, file);
+  const byMarker = blocksByMarker(text, file);
+  const replacements: Array<{ block: MarkerBlock; itemsText: string }> = [];
+  const fresh: Array<{ marker: string; itemsText: string }> = [];
+  for (const item of items) {
+    const blocks = byMarker.get(item.marker) ?? [];
+    if (blocks.length > 1) throw corruptFileError(file, (blocks[1]?.begin.index ?? 0) + 1, `a second block "${item.marker}".`);
+    const existing = blocks[0];
+    if (existing) replacements.push({ block: existing, itemsText: item.itemsText });
+    else fresh.push(item);
+  }
+  let result = text;
+  for (const { block, itemsText } of replacements.sort((a, b) => b.block.start - a.block.start)) {
+    result = replaceBlock(result, block, renderBlock(block.marker, block.indent, reindent(itemsText, 0, block.indent)));
+  }
+  if (fresh.length > 0) {
+    const root = replacements.length > 0 ? parseYamlStrict(result, file).contents : doc.contents;
+    const render = (indent: string) => fresh.map((item) => renderBlock(item.marker, indent, reindent(item.itemsText, 0, indent))).join('');
+    result = insertLoadFromBlock(result, root, render, file);
   }
   assertStillParses(result, file);
   return result;
 }
 
-function insertLoadFromBlock(text: string, root: unknown, marker: string, itemsText: string, file: string): string {
+function insertLoadFromBlock(text: string, root: unknown, render: (indent: string) => string, file: string): string {
   if (root !== null && root !== undefined && !isMap(root)) {
     throw corruptFileError(file, 1, 'the top level must be a mapping with a "load_from:" list.');
   }
   const pair = findPair(root, 'load_from');
-  if (!pair) return spliceBlock(text, text.length, `load_from:\n${renderBlock(marker, '  ', reindent(itemsText, 0, '  '))}`);
+  if (!pair) return spliceBlock(text, text.length, `load_from:\n${render('  ')}`);
   const keyStart = pair.key.range?.[0] ?? 0;
   const keyLine = text.slice(lineStartAt(text, keyStart), lineNextAt(text, keyStart));
   const childIndent = `${indentOf(keyLine)}  `;
@@ -136,14 +152,14 @@ function insertLoadFromBlock(text: string, root: unknown, marker: string, itemsT
     // `load_from: []` (what dmb init writes): the list becomes a block list; removing the last
     // module puts ` []` back, so add-then-remove is byte-identical.
     const edited = dropEmptyFlowToken(text, value);
-    return spliceBlock(edited, lineNextAt(edited, keyStart), renderBlock(marker, childIndent, reindent(itemsText, 0, childIndent)));
+    return spliceBlock(edited, lineNextAt(edited, keyStart), render(childIndent));
   }
   if (isEmptyValue(value) && (value?.range?.[0] ?? 0) === (value?.range?.[1] ?? 0)) {
-    return spliceBlock(text, lineNextAt(text, keyStart), renderBlock(marker, childIndent, reindent(itemsText, 0, childIndent)));
+    return spliceBlock(text, lineNextAt(text, keyStart), render(childIndent));
   }
   if (isSeq(value) && !value.flow) {
     const indent = itemIndent(text, value);
-    return spliceBlock(text, collectionEnd(text, value), renderBlock(marker, indent, reindent(itemsText, 0, indent)));
+    return spliceBlock(text, collectionEnd(text, value), render(indent));
   }
   const line = lineNumberAt(text, value?.range?.[0] ?? keyStart);
   if (isSeq(value)) {

@@ -3,7 +3,7 @@ import { errorMessage, isDmbError, operationError } from '../errors.js';
 import type { ChangeSet } from '../transaction/changes.js';
 import { readModuleStatus } from './module-status.js';
 import { moduleLocalDir, type WorkspacePaths } from './paths.js';
-import { planAdd, type AddPlan } from './plan-add.js';
+import { planAddMany, type AddPlan } from './plan-add.js';
 import { readWorkspaceFiles } from './workspace-files.js';
 
 export interface SyncPlan {
@@ -24,24 +24,24 @@ export async function planSync(changes: ChangeSet, effects: Effects, paths: Work
   const plan: SyncPlan = { integrated: [], remerged: [], missing: [], upToDate: [] };
   const registered = new Set(registry.integrated_modules.map((e) => e.name));
   const folders = await changes.children(paths.projectsDir);
-  const run = async (folder: string, remerge: boolean) => {
-    try {
-      return await planAdd(changes, effects, paths, folder, { remerge });
-    } catch (error) {
-      const fix = isDmbError(error) && error.fix ? ` (${error.fix})` : '';
-      throw operationError(`Sync stopped at module "${folder}": ${errorMessage(error)}${fix}`, 'Fix that module (or leave it out by removing its workspace/local/ folder), then run "dmb workspace sync" again. Nothing was changed.');
-    }
+  const stopped = (folder: string, error: unknown) => {
+    const fix = isDmbError(error) && error.fix ? ` (${error.fix})` : '';
+    return operationError(`Sync stopped at module "${folder}": ${errorMessage(error)}${fix}`, 'Fix that module (or leave it out by removing its workspace/local/ folder), then run "dmb workspace sync" again. Nothing was changed.');
   };
+  const drifted: string[] = [];
   for (const entry of registry.integrated_modules) {
     const status = await readModuleStatus(fs, paths, entry);
     if (status === 'missing') plan.missing.push(entry.name);
-    else if (status === 'drifted' && (await changes.isDirectory(moduleLocalDir(paths, entry.name)))) plan.remerged.push(await run(entry.name, true));
+    else if (status === 'drifted' && (await changes.isDirectory(moduleLocalDir(paths, entry.name)))) drifted.push(entry.name);
     else if (status === 'drifted') plan.missing.push(entry.name);
     else plan.upToDate.push(entry.name);
   }
+  const fresh: string[] = [];
   for (const folder of folders) {
-    if (registered.has(folder) || !(await changes.isDirectory(moduleLocalDir(paths, folder)))) continue;
-    plan.integrated.push(await run(folder, false));
+    if (!registered.has(folder) && (await changes.isDirectory(moduleLocalDir(paths, folder)))) fresh.push(folder);
   }
+  // Two passes, each reading and writing the shared files once, however many modules there are.
+  if (drifted.length > 0) plan.remerged = await planAddMany(changes, effects, paths, drifted, { remerge: true, describeError: stopped });
+  if (fresh.length > 0) plan.integrated = await planAddMany(changes, effects, paths, fresh, { describeError: stopped });
   return plan;
 }

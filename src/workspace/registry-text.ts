@@ -33,7 +33,13 @@ function renderEntry(entry: RegistryEntry, indent: string): string {
 
 /** Appends an entry. A missing or empty file gets the canonical layout. */
 export function addRegistryEntry(text: string | undefined, entry: RegistryEntry, file: string): string {
-  if (text === undefined || text.trim() === '') return serializeRegistry({ ...emptyRegistry(), integrated_modules: [entry] });
+  return addRegistryEntries(text, [entry], file);
+}
+
+/** Appends entries in order, parsing the file once (sync adds many). */
+export function addRegistryEntries(text: string | undefined, entries: RegistryEntry[], file: string): string {
+  if (entries.length === 0) return text ?? '';
+  if (text === undefined || text.trim() === '') return serializeRegistry({ ...emptyRegistry(), integrated_modules: entries });
   readRegistryText(text, file);
   const seq = locateArray(text, file);
   const keyLineIndent = indentOf(text.slice(lineStartAt(text, seq.range?.[0] ?? 0), lineNextAt(text, seq.range?.[0] ?? 0)));
@@ -41,13 +47,13 @@ export function addRegistryEntry(text: string | undefined, entry: RegistryEntry,
   const last = seq.items.at(-1) as Node | undefined;
   if (!last) {
     const inner = `${keyLineIndent}  `;
-    return `${text.slice(0, start)}[\n${inner}${renderEntry(entry, inner)}\n${keyLineIndent}]${text.slice(end)}`;
+    return `${text.slice(0, start)}[\n${inner}${entries.map((entry) => renderEntry(entry, inner)).join(`,\n${inner}`)}\n${keyLineIndent}]${text.slice(end)}`;
   }
   const lastStart = last.range?.[0] ?? 0;
   const itemIndent = indentOf(text.slice(lineStartAt(text, lastStart), lastStart));
   const separator = text.slice(lineStartAt(text, lastStart), lastStart).trim() === '' ? `,\n${itemIndent}` : ', ';
   const lastEnd = last.range?.[1] ?? 0;
-  return `${text.slice(0, lastEnd)}${separator}${renderEntry(entry, itemIndent)}${text.slice(lastEnd)}`;
+  return `${text.slice(0, lastEnd)}${entries.map((entry) => `${separator}${renderEntry(entry, itemIndent)}`).join('')}${text.slice(lastEnd)}`;
 }
 
 /** Cuts the entry whose name (or marker) matches; the array goes back to `[]` when it was the last. */
