@@ -92,22 +92,9 @@ export interface ComposeLayout {
   list: ComposeService[];
 }
 
-/**
- * The last text parsed by readComposeLayout and its document: merging reads the same text several times
- * in a row (check, locate blocks, find where to insert), and a 500-module file takes a while to parse.
- */
-let lastParsed: { text: string; file: string; doc: ReturnType<typeof parseYamlStrict> } | undefined;
-
-function parseComposeOnce(text: string, file: string): ReturnType<typeof parseYamlStrict> {
-  if (lastParsed && lastParsed.file === file && lastParsed.text === text) return lastParsed.doc;
-  const doc = parseYamlStrict(text, file);
-  lastParsed = { text, file, doc };
-  return doc;
-}
-
 /** The workspace docker-compose.yml's `services`, or a corruption error. */
 export function readComposeLayout(text: string, file: string): ComposeLayout {
-  const doc = parseComposeOnce(text, file);
+  const doc = parseYamlStrict(text, file);
   const servicesPair = findPair(doc.contents, 'services');
   if (!servicesPair) throw corruptFileError(file, 1, 'there is no top-level "services:" mapping.', missingServiceFix());
   const value = servicesPair.value;

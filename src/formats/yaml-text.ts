@@ -22,12 +22,25 @@ export interface YamlSyntaxError {
 }
 
 /**
+ * The last few texts parsed and their documents, treated as read-only. One command reads the same text
+ * several times (check, locate the blocks, find where to insert, validate), and a 500-module
+ * docker-compose.yml takes a while to parse.
+ */
+const recentlyParsed: Array<{ text: string; merge: boolean; doc: Document.Parsed }> = [];
+
+/**
  * The one way dmb parses a YAML file it must not misread: duplicate keys are errors (docker-compose and
  * Dagster refuse them too), and every error comes with its line. Callers decide whether the first error
- * throws (editing) or every error is reported (validate).
+ * throws (editing) or every error is reported (validate). The document is shared: callers must not edit it.
  */
 export function parseYaml(text: string, options: { merge?: boolean } = {}): { doc: Document.Parsed; errors: YamlSyntaxError[] } {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, ...options });
+  const merge = options.merge ?? false;
+  let doc = recentlyParsed.find((entry) => entry.text === text && entry.merge === merge)?.doc;
+  if (!doc) {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge });
+    recentlyParsed.unshift({ text, merge, doc });
+    recentlyParsed.length = Math.min(recentlyParsed.length, 4);
+  }
   const errors = doc.errors.map((error) => ({ line: error.linePos?.[0]?.line ?? lineNumberAt(text, error.pos[0]), message: firstLine(error.message) }));
   return { doc, errors };
 }

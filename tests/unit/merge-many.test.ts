@@ -103,6 +103,8 @@ describe('workspace sync reads and parses the shared files a fixed number of tim
     const small = await syncCounting(3);
     const large = await syncCounting(9);
     expect(small.composeReads).toBeGreaterThan(0);
-    expect(large).toEqual(small);
+    expect(large.composeReads).toBe(small.composeReads);
+    // Not more (it can be one fewer: the second workspace's untouched file may still be in the parse cache).
+    expect(large.composeParses).toBeLessThanOrEqual(small.composeParses);
   });
 });

@@ -88,7 +88,8 @@ export async function readWorkspaceView(effects: Effects, paths: WorkspacePaths)
   const locations = workspaceDoc ? attempt(() => readCodeLocations(text.workspaceYaml as string, shown.workspaceYaml), []) : [];
   const located = composeDoc && blocks.compose ? attempt(() => locateComposeBlocks(text.compose as string, shown.compose), []) : [];
   // Read as docker-compose reads it: YAML merge keys (<<: *anchor) resolved.
-  const composeJs = (composeDoc ? parseDocument(text.compose as string, { merge: true }).toJS() : {}) as { services?: ComposeServices; networks?: Record<string, unknown> | null };
+  // (Without a merge key the document already parsed reads the same.)
+  const composeJs = (composeDoc ? ((text.compose as string).includes('<<') ? parseDocument(text.compose as string, { merge: true }) : composeDoc).toJS() : {}) as { services?: ComposeServices; networks?: Record<string, unknown> | null };
 
   return {
     effects,
