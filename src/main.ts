@@ -1,6 +1,7 @@
-import { defaultRuntime, runCli, type Runtime } from './cli/program.js';
+import type { Runtime } from './cli/program.js';
 import { EXIT, cancelledError, type StopSignal } from './errors.js';
 import type { ProcessRunner } from './effects/process.js';
+import { VERSION } from './version.js';
 
 /** A reader that stops early (`dmb … | head`) closes our stdout: that is not an error worth a crash. */
 function ignoreClosedPipes(): void {
@@ -40,11 +41,18 @@ function cancelOnSignals(processes: () => ProcessRunner | undefined): { signal: 
 }
 
 /** The entry point: the only place that sets the exit code (or exits, on a second Ctrl-C). */
-export async function main(argv: string[], makeRuntime: (signal: AbortSignal) => Runtime = defaultRuntime): Promise<void> {
+export async function main(argv: string[], makeRuntime?: (signal: AbortSignal) => Runtime): Promise<void> {
   ignoreClosedPipes();
+  // `dmb --version` answers before the CLI (commander, the command table, the effects) is loaded: scripts call it often.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    process.exitCode = EXIT.ok;
+    return;
+  }
+  const { defaultRuntime, runCli } = await import('./cli/program.js');
   let runtime: Runtime | undefined;
   const cancellation = cancelOnSignals(() => runtime?.effects.processes);
-  runtime = makeRuntime(cancellation.signal);
+  runtime = (makeRuntime ?? defaultRuntime)(cancellation.signal);
   try {
     process.exitCode = await runCli(argv, { ...runtime, signal: cancellation.signal });
   } finally {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import * as fs from 'node:fs/promises';
 import { nodeProcessRunner, type ProcessRunner } from './process.js';
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -91,7 +90,9 @@ export const nodeFileSystem: FileSystem = {
   },
 };
 
-export function isPortInUse(port: number): Promise<boolean> {
+export async function isPortInUse(port: number): Promise<boolean> {
+  // node:net is loaded on first use: most commands never need it, and start-up counts.
+  const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(true));
