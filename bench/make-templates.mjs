@@ -47,7 +47,8 @@ function templated(text, variables, reference) {
   const names = Object.keys(variables).filter((k) => variables[k]);
   const pattern = new RegExp(names.map((k) => variables[k].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   const byValue = new Map(names.map((k) => [variables[k], k]));
-  const literal = (s) => (/\{[{%#]/.test(s) ? `{% raw %}${s}{% endraw %}` : s);
+  // Literal text with a brace is kept out of Jinja's way (`${{{ upper }}_PORT}` would not parse).
+  const literal = (s) => (/[{}]/.test(s) ? `{% raw %}${s}{% endraw %}` : s);
   let out = '';
   let last = 0;
   for (const match of text.matchAll(pattern)) {

@@ -10,7 +10,7 @@ from {{ cookiecutter.snake }}_dagster.assets import (
     raw_records,
     records_summary,
 )
-from {{ cookiecutter.snake }}_dagster.resources import ModuleIOManager
+from {{ cookiecutter.snake }}{% raw %}_dagster.resources import ModuleIOManager
 
 
 def test_assets_materialize_into_the_storage_folder(io_manager: ModuleIOManager, storage_path: Path) -> None:
@@ -44,3 +44,4 @@ def test_a_later_run_loads_what_an_earlier_run_stored(io_manager: ModuleIOManage
 
     assert result.success
     assert result.output_for_node(f"{MODULE}__records_summary")["count"] == 5
+{% endraw %}

@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from {{ cookiecutter.snake }}_dagster.assets import MODULE
-from {{ cookiecutter.snake }}_dagster.resources import ModuleIOManager
+from {{ cookiecutter.snake }}{% raw %}_dagster.resources import ModuleIOManager
 
 # Exactly two days, so a downstream asset that reads "all partitions" reads these two.
 TWO_DAYS = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03")
@@ -141,3 +141,4 @@ def test_multi_partitions_get_one_folder_per_dimension(io_manager: ModuleIOManag
     assert result.success
     # Dimension values ordered by dimension name (date, region), as Dagster's UPathIOManager does.
     assert (storage_path / MODULE / "regional_numbers" / "2024-01-02" / "eu.pickle").is_file()
+{% endraw %}

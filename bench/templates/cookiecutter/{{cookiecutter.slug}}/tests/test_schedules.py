@@ -6,7 +6,7 @@ from dagster import AssetSelection, build_schedule_context
 
 from {{ cookiecutter.snake }}_dagster import defs
 from {{ cookiecutter.snake }}_dagster.assets import MODULE
-from {{ cookiecutter.snake }}_dagster.schedules import (
+from {{ cookiecutter.snake }}{% raw %}_dagster.schedules import (
     all_assets_job,
     daily_schedule,
 )
@@ -30,3 +30,4 @@ def test_the_schedule_runs_the_job_daily() -> None:
     assert schedule.execution_timezone == "UTC"
     assert schedule.job_name == all_assets_job.name
     assert len(result.run_requests or []) == 1
+{% endraw %}

@@ -26,7 +26,7 @@ ENV_NAMES = [
     "{{ upper }}_DB_PORT",
     "{{ upper }}_DB_USER",
     "{{ upper }}_DB_PASSWORD",
-    "{{ upper }}_DB_NAME",
+    "{{ upper }}{% raw %}_DB_NAME",
 ]
 MISSING = [name for name in ENV_NAMES if not os.environ.get(name)]
 
@@ -35,7 +35,7 @@ needs_database = pytest.mark.skipif(
     reason=(
         f"no PostgreSQL configured: set {', '.join(MISSING)} "
         "(from this host: HOST=127.0.0.1 and PORT=the published port, "
-        "{{ upper }}_DB_HOST_PORT)"
+        "{% endraw %}{{ upper }}{% raw %}_DB_HOST_PORT)"
     ),
 )
 
@@ -60,7 +60,7 @@ def test_stored_records_writes_rows_once_per_record(io_manager: ModuleIOManager,
     assert result.output_for_node(f"{MODULE}__stored_records") == 5
     assert (storage_path / MODULE / "stored_records.pickle").is_file()
     configured = ModuleDatabase(
-        host=os.environ["{{ upper }}_DB_HOST"],
+        host=os.environ["{% endraw %}{{ upper }}_DB_HOST"],
         port=int(os.environ["{{ upper }}_DB_PORT"]),
         user=os.environ["{{ upper }}_DB_USER"],
         password=os.environ["{{ upper }}_DB_PASSWORD"],

@@ -10,7 +10,7 @@ from {{ snake }}_dagster.assets import (
     MODULE,
     raw_records,
 )
-from {{ snake }}_dagster.resources import (
+from {{ snake }}{% raw %}_dagster.resources import (
     DEFAULT_STORAGE_PATH,
     STORAGE_PATH_ENV,
     ModuleIOManager,
@@ -47,3 +47,4 @@ def test_storage_path_comes_from_dagster_storage_path(storage_path: Path) -> Non
     result = materialize([raw_records], resources={"io_manager": build_io_manager()})
     assert result.success
     assert (storage_path / MODULE / "raw_records.pickle").is_file()
+{% endraw %}

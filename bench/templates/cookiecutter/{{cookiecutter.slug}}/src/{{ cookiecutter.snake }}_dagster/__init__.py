@@ -1,6 +1,6 @@
 """Dagster definitions of the {{ cookiecutter.title }} module.
 
-Code location: {{ cookiecutter.snake }}
+Code location: {{ cookiecutter.snake }}{% raw %}
 Governance level: standard
 """
 
@@ -21,3 +21,4 @@ defs = Definitions(
     jobs=[all_assets_job],
     schedules=[daily_schedule],
 )
+{% endraw %}

@@ -19,7 +19,7 @@ from dagster import (
 
 from .database import ModuleDatabase
 
-MODULE = "{{ cookiecutter.snake }}"
+MODULE = "{{ cookiecutter.snake }}{% raw %}"
 
 Record = dict[str, Any]
 
@@ -63,3 +63,4 @@ def stored_records(context: AssetExecutionContext, raw_records: list[Record], da
     written = database.write_records(raw_records)
     context.add_output_metadata({"table": "raw_records", "rows_written": written})
     return written
+{% endraw %}

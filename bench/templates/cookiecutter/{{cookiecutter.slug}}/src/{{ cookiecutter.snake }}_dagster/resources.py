@@ -13,7 +13,7 @@ Layout: the whole asset key, so two modules' same-named assets never share a fil
 - one file per partition of a partitioned asset:
   <base_path>/{{ cookiecutter.snake }}/<asset>/<partition>.pickle
 - multi-partitions: one folder level per dimension, ordered by dimension name:
-  <base_path>/{{ cookiecutter.snake }}/<asset>/<date>/<region>.pickle
+  <base_path>/{{ cookiecutter.snake }}{% raw %}/<asset>/<date>/<region>.pickle
 """
 
 from __future__ import annotations
@@ -165,3 +165,4 @@ def _read(path: Path, context: InputContext, partition: str | None) -> Any:
         )
     with path.open("rb") as stream:
         return pickle.load(stream)  # noqa: S301 - reads only files this IO manager wrote
+{% endraw %}

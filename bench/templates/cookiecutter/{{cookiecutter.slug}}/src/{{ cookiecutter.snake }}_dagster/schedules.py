@@ -1,4 +1,4 @@
-"""Jobs and schedules of the {{ cookiecutter.title }} module.
+"""Jobs and schedules of the {{ cookiecutter.title }}{% raw %} module.
 
 Governance: standard and above.
 """
@@ -23,3 +23,4 @@ daily_schedule = ScheduleDefinition(
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.STOPPED,
 )
+{% endraw %}
