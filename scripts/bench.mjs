@@ -175,6 +175,17 @@ for (const size of sizes) {
       { label: 'audit --all', command: process.execPath, args: () => [bin, 'audit', '--all', '--workspace', unsynced], okExit: [0, 1] },
     ]),
   );
+  // One more module added into the synced workspace (on a fresh copy each run).
+  const extra = ['new', 'extra-module', '--workspace', unsynced, '--yes', '--db', 'postgresql', '--governance', 'standard', '--requires', 'none', '--integrate', 'no', '--deploy', 'no'];
+  if ((await runCli(extra, quiet)) !== 0) throw new Error('dmb new extra-module failed');
+  const add = [];
+  for (let i = 0; i < runs; i++) {
+    const copy = freshDir(`add${size}`);
+    cpSync(unsynced, copy, { recursive: true });
+    add.push(measure(process.execPath, [bin, 'workspace', 'add', 'extra-module', '--workspace', copy, '--yes']));
+    rmSync(copy, { recursive: true, force: true });
+  }
+  rows['workspace add (one more)'] = summary(add);
   scaling.push({ modules: size, ...rows });
   rmSync(unsynced, { recursive: true, force: true });
 }
@@ -209,6 +220,7 @@ if (scaling.length >= 2) {
     const slope = (a, b, c) => (b[c].cpu.median - a[c].cpu.median) / (b.modules - a.modules);
     lines.push(`Linear when the per-module cost of the last step is within 1.25× of the step before: sync ${(slope(mid, last, 'workspace sync') / slope(first, mid, 'workspace sync')).toFixed(2)}×.`);
   }
+  lines.push(`\`workspace add\` of one more module into ${last.modules} against into ${first.modules}: ${(last['workspace add (one more)'].cpu.median / first['workspace add (one more)'].cpu.median).toFixed(2)}× (CPU).`);
 }
 const peak = Math.max(...scaling.flatMap((row) => Object.values(row).filter((r) => typeof r === 'object').map((r) => r.peak_mib)));
 lines.push('', `Peak memory of any scaling run: ${peak.toFixed(0)} MiB.`);
