@@ -4,6 +4,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DAGSTER_BIN, dmbIn, okIn, REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 /**
  * Real Dagster agrees with the audit: each legacy fixture loads (`dagster definitions validate`), and the
@@ -33,14 +34,14 @@ print(json.dumps({"kind": kind, "type": type(resource).__name__}))
 `;
 
 function dagsterValidate(src: string, pkg: string): { code: number; output: string } {
-  const result = spawnSync(DAGSTER_BIN, ['definitions', 'validate', '-m', pkg], { cwd: src, encoding: 'utf8', timeout: 180_000, env: { ...process.env, DAGSTER_HOME: '' } });
+  const result = spawnSync(DAGSTER_BIN, ['definitions', 'validate', '-m', pkg], { cwd: src, encoding: 'utf8', timeout: PATIENCE_MS, env: { ...process.env, DAGSTER_HOME: '' } });
   return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 
 function registeredKind(src: string, pkg: string): string {
   const script = join(tempDir('dmb-classify-'), 'classify.py');
   writeFileSync(script, CLASSIFY);
-  const result = spawnSync(PYTHON, [script, src, pkg], { encoding: 'utf8', timeout: 180_000 });
+  const result = spawnSync(PYTHON, [script, src, pkg], { encoding: 'utf8', timeout: PATIENCE_MS });
   expect(result.status, result.stderr).toBe(0);
   return (JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { kind: string }).kind;
 }
@@ -52,7 +53,7 @@ const CASES = [
   { module: 'crm-sync', pkg: 'crm_sync_dagster', dagster: 'missing', audit: 'fail' },
 ];
 
-describe('audit agrees with real Dagster', { timeout: 600_000 }, () => {
+describe('audit agrees with real Dagster', () => {
   const workspace = tempDir('dmb-audit-dagster-');
   for (const { module } of CASES) cpSync(join(LEGACY, module), join(workspace, 'projects', module), { recursive: true });
 
@@ -110,7 +111,7 @@ describe('audit agrees with real Dagster', { timeout: 600_000 }, () => {
       const result = spawnSync(DAGSTER_BIN, ['asset', 'materialize', '--select', 'seo_stats/ga4_sessions', '-m', 'seo_stats_dagster'], {
         cwd: join(ws, 'projects', module, 'src'),
         encoding: 'utf8',
-        timeout: 300_000,
+        timeout: PATIENCE_MS,
         env: { ...process.env, DAGSTER_HOME: '', DAGSTER_STORAGE_PATH: storage },
       });
       return { code: result.status, output: `${result.stdout}${result.stderr}`, stored: existsSync(join(storage, 'ga4_sessions.pickle')) };
@@ -146,7 +147,7 @@ describe('audit agrees with real Dagster', { timeout: 600_000 }, () => {
       spawnSync(DAGSTER_BIN, ['asset', 'materialize', '--select', selection, '-m', 'web_traffic_dagster', ...(partition ? ['--partition', partition] : [])], {
         cwd: join(ws, 'projects', 'web-traffic', 'src'),
         encoding: 'utf8',
-        timeout: 300_000,
+        timeout: PATIENCE_MS,
         env: { ...process.env, DAGSTER_HOME: '', DAGSTER_STORAGE_PATH: storage },
       });
     for (const day of ['2024-01-01', '2024-01-02']) expect(materialize('web_traffic/daily_pageviews', day).status).toBe(0);

@@ -35,7 +35,7 @@ interface JsonCheck {
   fixable: boolean;
 }
 
-describe('dmb audit: output', { timeout: 300_000 }, () => {
+describe('dmb audit: output', () => {
   it('prints the spec format for a legacy module, byte for byte (golden), exits 1 and changes nothing', () => {
     const workspace = workspaceWith('seo-stats');
     const before = snapshotTree(workspace);
@@ -114,7 +114,7 @@ describe('dmb audit: output', { timeout: 300_000 }, () => {
   });
 });
 
-describe('dmb audit: modules made by dmb new', { timeout: 300_000 }, () => {
+describe('dmb audit: modules made by dmb new', () => {
   const LEVELS = [
     { governance: 'quick', db: 'none' },
     { governance: 'standard', db: 'mysql' },

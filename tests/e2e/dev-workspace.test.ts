@@ -105,7 +105,7 @@ describe('dmb dev', () => {
     // dg dev's own log lines reached stderr only (stdout held nothing while it ran).
     expect(dev.output()).toMatch(/Serving dagster-webserver on http:\/\/127\.0\.0\.1:\d+/);
     expect(JSON.parse(dev.stdout())).toEqual({ port, url: `http://localhost:${port}`, locations: [], overrides: expect.any(Object), ended: 'stopped' });
-  }, 180_000);
+  });
 
   it('--dry-run shows the command and the host overrides, and starts nothing', async () => {
     const workspace = testdir();

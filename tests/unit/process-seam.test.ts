@@ -6,6 +6,7 @@ import { cancelledError, isDmbError, type DmbError } from '../../src/errors.js';
 import { formatCommand, nodeProcessRunner, type ProcessCommand } from '../../src/effects/process.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { testdir } from '../helpers/tree.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 /** Real processes only: sh, sleep and node, as the seam will run ssh, rsync, git and docker. */
 const runner = nodeProcessRunner();
@@ -130,7 +131,7 @@ describe('process seam: stream', () => {
     const go = join(dir, 'go');
     const lines: Array<[string, string]> = [];
     const result = await runner.stream(
-      sh(`echo one; while [ ! -e ${go} ]; do sleep 0.05; done; echo warn >&2; printf 'two\\r\\nthree'`, { timeout: 120_000 }),
+      sh(`echo one; while [ ! -e ${go} ]; do sleep 0.05; done; echo warn >&2; printf 'two\\r\\nthree'`, { timeout: PATIENCE_MS }),
       (line, source) => {
         lines.push([source, line]);
         if (line === 'one') writeFileSync(go, '');
@@ -154,7 +155,7 @@ describe('process seam: foreground', () => {
       const { nodeProcessRunner } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'effects', 'process.js'))});
       const result = await nodeProcessRunner().foreground({ program: 'sh', args: ['-c', 'echo to-stdout; echo to-stderr >&2; exit 4'] }, { stdout: ${JSON.stringify(stdout)} });
       process.stderr.write('result ' + JSON.stringify(result) + '\\n');`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: PATIENCE_MS });
     return { stdout: child.stdout, stderr: child.stderr, status: child.status };
   }
 
