@@ -5,7 +5,7 @@
 // Each occurrence of an answer in dmb's output becomes a template variable; literal text that looks like
 // Jinja is wrapped in {% raw %}. The benchmark diffs each tool's output against dmb's before timing.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,11 @@ export const NEW_FLAGS = ['--yes', '--db', 'postgresql', '--governance', 'standa
 export function variablesOf(moduleDir) {
   const env = readFileSync(join(moduleDir, 'workspace', 'local', '.env'), 'utf8');
   const value = (key) => new RegExp(`^BENCH_MODULE_${key}=(.*)$`, 'm').exec(env)?.[1];
+  // dmb's record of the module (.dmb-answers.yml) holds the hash of each file written: the .env's depends on its password.
+  const record = join(moduleDir, '.dmb-answers.yml');
+  const envHash = existsSync(record) ? /^  workspace\/local\/\.env: ([0-9a-f]{64})$/m.exec(readFileSync(record, 'utf8'))?.[1] : undefined;
   return {
+    env_sha256: envHash,
     db_password: value('DB_PASSWORD'),
     db_host_port: value('DB_HOST_PORT'),
     description: ANSWERS.description,
@@ -77,7 +81,7 @@ function render() {
     }
   }
   // The benchmark passes every value; the generated password is not kept as a default.
-  const defaults = Object.fromEntries(Object.keys(variables).map((k) => [k, k === 'db_password' ? 'changeme' : (variables[k] ?? '')]));
+  const defaults = Object.fromEntries(Object.keys(variables).map((k) => [k, k === 'db_password' ? 'changeme' : k === 'env_sha256' ? '' : (variables[k] ?? '')]));
   writeFileSync(
     join(root, 'bench', 'templates', 'copier', 'copier.yml'),
     `_subdirectory: template\n_templates_suffix: ""\n${Object.entries(defaults).map(([k, v]) => `${k}:\n  type: str\n  default: ${JSON.stringify(v)}\n`).join('')}`,

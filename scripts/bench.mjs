@@ -122,7 +122,8 @@ if (compare) {
     const diff = spawnSync('diff', ['-r', moduleDir, dir], { encoding: 'utf8' });
     if (diff.status !== 0) throw new Error(`the ${name} template does not render what dmb new writes (run: node bench/make-templates.mjs):\n${diff.stdout.slice(0, 3000)}${diff.stderr}`);
   }
-  log(`copier and cookiecutter render the same ${listFiles(moduleDir).length} files as dmb new (diff -r)`);
+  machine.generated_files = listFiles(moduleDir).length;
+  log(`copier and cookiecutter render the same ${machine.generated_files} files as dmb new (diff -r)`);
 
   log(`dmb new against copier, cookiecutter, create-dagster (${runs} rounds)`);
   const outFor = () => ({ cwd: freshDir('gen') });
@@ -200,7 +201,7 @@ lines.push(`${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${mac
 lines.push('## Start-up', '', '| command | CPU s | wall s | CPU vs `node -e 0` |', '| --- | --- | --- | --- |');
 for (const [label, r] of Object.entries(startup)) lines.push(`| \`${label}\` | ${cell(r)} | ${wallCell(r)} | ${(r.cpu.median / startup['node -e 0'].cpu.median).toFixed(2)}× |`);
 if (generation) {
-  lines.push('', '## `dmb new` against other generators (same 21 files for copier and cookiecutter)', '', '| command | CPU s | wall s | dmb new / this (CPU) |', '| --- | --- | --- | --- |');
+  lines.push('', `## \`dmb new\` against other generators (copier and cookiecutter render the same ${machine.generated_files} files)`, '', '| command | CPU s | wall s | dmb new / this (CPU) |', '| --- | --- | --- | --- |');
   for (const [label, r] of Object.entries(generation)) lines.push(`| \`${label}\` | ${cell(r)} | ${wallCell(r)} | ${(generation['dmb new'].cpu.median / r.cpu.median).toFixed(2)}× |`);
 }
 lines.push('', '## Scaling with the number of modules', '', '| modules | command | CPU s | per module (ms CPU) | wall s | peak MiB |', '| --- | --- | --- | --- | --- | --- |');
