@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 mkdir -p test-artifacts
 export DMB_DAGSTER_BIN="$PWD/.venv/bin/dagster"
-npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
+node scripts/build.mjs || { echo "0 passed, 1 failed"; exit 1; }
 npx vitest run tests/docker --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-docker.json
 status=$?
 read -r passed failed < <(node -e '

@@ -16,7 +16,7 @@ beforeAll(() => {
   template = tempDir('dmb-deploy-base-');
   okIn(template, 'init');
   okIn(template, 'new', 'sales-data', '--db', 'postgresql', '--yes');
-}, 120_000);
+});
 
 function freshWorkspace(): { workspace: string; module: string } {
   const workspace = tempDir('dmb-deploy-');

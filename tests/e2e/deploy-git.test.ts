@@ -54,7 +54,7 @@ beforeAll(async () => {
   git('add', '-A');
   git('commit', '--quiet', '-m', 'shop');
   git('push', '--quiet', remote, 'HEAD:main');
-}, 300_000);
+});
 
 afterAll(() => server?.stop());
 
@@ -82,12 +82,12 @@ describe('dmb deploy with the git strategy', () => {
     expect(report).toMatchObject({ status: 'deployed', commit: second, strategy: 'git' });
     expect(currentRevision()).toBe(second);
     expect(readFileSync(join(modulePath, 'current', 'README.md'), 'utf8')).toContain('Release two.');
-  }, 300_000);
+  });
 
   it('rollback moves current back to the first commit', () => {
     dmbOk('rollback', 'shop', 'yoda');
     expect(currentRevision()).toBe(first);
-  }, 120_000);
+  });
 
   it('an unpushed commit is refused before anything changes on the host', () => {
     appendFileSync(join(moduleDir, 'README.md'), '\nNot pushed.\n');
@@ -100,7 +100,7 @@ describe('dmb deploy with the git strategy', () => {
     expect(result.stderr).toContain(`git push ${remote} HEAD:main`);
     expect(snapshotTree(modulePath)).toEqual(before);
     expect(readlinkSync(join(modulePath, 'current'))).toBe(link);
-  }, 120_000);
+  });
 
   it('--dry-run prints the local check and the host steps and runs none of them', () => {
     const before = snapshotTree(modulePath);
@@ -108,5 +108,5 @@ describe('dmb deploy with the git strategy', () => {
     expect(result.stdout).toContain('merge-base --is-ancestor');
     expect(result.stdout).toContain('archive --format=tar');
     expect(snapshotTree(modulePath)).toEqual(before);
-  }, 60_000);
+  });
 });

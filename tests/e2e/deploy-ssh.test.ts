@@ -78,7 +78,7 @@ beforeAll(async () => {
   });
   mkdirSync(join(moduleDir, 'notes'));
   writeFileSync(join(moduleDir, 'notes', 'private.txt'), 'not for the client\n');
-}, 300_000);
+});
 
 afterAll(() => {
   server?.stop();
@@ -122,7 +122,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(readFileSync(join(modulePath, 'post-deploy.log'), 'utf8')).toBe('reloaded\n');
     firstFiles = snapshotTree(release);
     expect(existsSync(join(modulePath, '.deploy-lock'))).toBe(false);
-  }, 300_000);
+  });
 
   it('the second deploy hard-links unchanged files to the first release and keeps shared/.env', async () => {
     writeFileSync(join(modulePath, 'shared', '.env'), 'KEPT=1\n');
@@ -139,7 +139,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(inode(second, 'README.md')).not.toBe(inode(first, 'README.md'));
     expect(readFileSync(join(modulePath, 'shared', '.env'), 'utf8')).toBe('KEPT=1\n');
     expect(report.steps.map((s: { name: string }) => s.name)).toEqual(['lock', 'upload', 'env', 'health', 'switch', 'post_deploy', 'prune', 'unlock']);
-  }, 300_000);
+  });
 
   it('--upload-env replaces shared/.env', async () => {
     dmbOk('deploy', 'shop', 'quick');
@@ -150,7 +150,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(result.stdout).toContain('shared/.env: uploaded (mode 0600)');
     expect(readFileSync(hostEnv, 'utf8')).toBe(readFileSync(join(moduleDir, 'deploy', 'quick', '.env.deploy'), 'utf8'));
     expect(statSync(hostEnv).mode & 0o777).toBe(0o600);
-  }, 300_000);
+  });
 
   it('releases lists them with current marked', () => {
     const json = JSON.parse(dmbOk('releases', 'shop', 'yoda', '--json').stdout);
@@ -160,7 +160,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
       { release: second, current: true },
     ]);
     expect(dmbOk('releases', 'shop', 'yoda').stdout).toContain(`* ${second}  (current)`);
-  }, 60_000);
+  });
 
   it('a failing health check leaves the previous release current and removes the new one', async () => {
     const file = join(moduleDir, packageFile('assets.py'));
@@ -179,7 +179,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(currentRelease()).toBe(`releases/${second}`);
     expect(releases()).toEqual([first, second]);
     expect(existsSync(join(modulePath, '.deploy-lock'))).toBe(false);
-  }, 300_000);
+  });
 
   it('a held lock refuses a deploy and names its holder; --force-unlock removes it and says whose it was', () => {
     mkdirSync(join(modulePath, '.deploy-lock'));
@@ -193,7 +193,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(rollback.stdout).toContain('removed a stale deploy lock, held by: alice@laptop (pid 42)');
     expect(currentRelease()).toBe(`releases/${first}`);
     expect(existsSync(join(modulePath, '.deploy-lock'))).toBe(false);
-  }, 120_000);
+  });
 
   it('rollback switches back; current holds the first release byte for byte; --to goes forward again', () => {
     expect(snapshotTree(join(modulePath, 'current'))).toEqual(firstFiles);
@@ -202,7 +202,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(currentRelease()).toBe(`releases/${second}`);
     dmbOk('rollback', 'shop', 'yoda');
     expect(currentRelease()).toBe(`releases/${first}`);
-  }, 120_000);
+  });
 
   it('rollback to a release that does not exist lists the ones that do (exit 2)', () => {
     const result = dmb('rollback', 'shop', 'yoda', '--to', '19990101000000');
@@ -212,7 +212,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     const oldest = dmb('rollback', 'shop', 'yoda');
     expect(oldest.code).toBe(2);
     expect(oldest.stderr).toContain('no release before');
-  }, 60_000);
+  });
 
   it('two deploys at once: the second is refused by the lock, naming the first', async () => {
     const quick = join(sshDir, 'quick', 'modules', 'shop');
@@ -237,7 +237,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(await firstDone, firstOutput).toBe(0);
     outputs.push(firstOutput);
     editDeployment('quick', (d) => (d.health_check.command = 'test -d src'));
-  }, 300_000);
+  });
 
   it('keeps keep_releases releases (3) after 6 deploys, never the current one', async () => {
     for (let i = 0; i < 3; i++) {
@@ -248,7 +248,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     const left = readdirSync(join(quick, 'releases')).sort();
     expect(left).toHaveLength(3);
     expect(readlinkSync(join(quick, 'current'))).toBe(`releases/${left.at(-1)}`);
-  }, 300_000);
+  });
 
   it('bad input exits 2 with a clear message and changes nothing', () => {
     const before = snapshotTree(moduleDir);
@@ -268,7 +268,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     delete after['deploy/broken/deployment.yaml'];
     delete after['deploy/broken/'];
     expect(after).toEqual(before);
-  }, 60_000);
+  });
 
   it('an unreachable host fails fast with a clear error and changes nothing', async () => {
     const closed = await freePort();
@@ -280,7 +280,7 @@ describe('dmb deploy / rollback / releases over ssh (rsync)', () => {
     expect(result.stderr).toMatch(/Connection refused/);
     expect(snapshotTree(moduleDir)).toEqual(before);
     expect(dmb('releases', 'shop', 'quick').code).toBe(1);
-  }, 60_000);
+  });
 
   it('no secret value of .env.deploy appears in any output', () => {
     const secrets = secretValues();

@@ -51,7 +51,7 @@ beforeAll(() => {
     okIn(workspace, 'configure-deployment', `${db}-shop`, '--name', 'box', '--strategy', 'docker', '--registry', 'ghcr.io/acme', ...COMMON);
     okIn(workspace, 'configure-deployment', `${db}-shop`, '--name', 'plain', '--strategy', 'rsync', ...COMMON);
   }
-}, 180_000);
+});
 
 afterAll(() => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGTERM');
@@ -82,7 +82,7 @@ describe('the generated code server and health checks run in the pinned Dagster'
     }
     expect(healthy, log).toBe(true);
     server.kill('SIGTERM');
-  }, 300_000);
+  });
 
   it.each(['postgresql', 'none'])('%s: the rsync health check\'s Dagster command validates the release', (db) => {
     const module = join(workspace, 'projects', `${db}-shop`);
@@ -93,5 +93,5 @@ describe('the generated code server and health checks run in the pinned Dagster'
     const result = spawnSync(DAGSTER_BIN, dagster.slice(1), { encoding: 'utf8', env: { ...process.env, ...envOf(join(module, 'deploy', 'plain', '.env.deploy')) } });
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout + result.stderr).toMatch(/Validation successful/);
-  }, 120_000);
+  });
 });

@@ -53,7 +53,7 @@ beforeAll(() => {
       outputs.push(result.stdout, result.stderr);
     }
   }
-}, 300_000);
+});
 
 describe('configure-deployment output, checked by the real tools', () => {
   it('writes every strategy file for every database type', () => {
@@ -94,7 +94,7 @@ describe('configure-deployment output, checked by the real tools', () => {
     const result = npmTool('npm-groovy-lint', ['--noserver', '--failon', 'error', ...files], { timeout: 600_000 });
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/linted files/);
-  }, 600_000);
+  });
 
   it('Dockerfiles pass hadolint --failure-threshold warning, with the code server health check', () => {
     const files = all(/\/Dockerfile$/);
