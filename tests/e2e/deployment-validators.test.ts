@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { okIn } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tree.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 import { codeBlocks, npmTool, remoteScripts, venvTool, YAMLLINT_CONFIG } from '../helpers/validators.js';
 import { parseDeploymentYaml } from '../../src/deploy/deployment-schema.js';
 
@@ -91,7 +92,7 @@ describe('configure-deployment output, checked by the real tools', () => {
   it('Jenkinsfiles pass npm-groovy-lint (one run over all of them)', () => {
     const files = all(/\/Jenkinsfile$/);
     expect(files).toHaveLength(9);
-    const result = npmTool('npm-groovy-lint', ['--noserver', '--failon', 'error', ...files], { timeout: 600_000 });
+    const result = npmTool('npm-groovy-lint', ['--noserver', '--failon', 'error', ...files], { timeout: PATIENCE_MS });
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/linted files/);
   });
@@ -179,7 +180,7 @@ describe('configure-deployment output, checked by the real tools', () => {
     }
   });
 
-  it('deployment.yaml round-trips through dmb\'s own schema, and show prints the same configuration', { timeout: 600_000 }, async () => {
+  it('deployment.yaml round-trips through dmb\'s own schema, and show prints the same configuration', async () => {
     for (const [db, dir] of Object.entries(modules)) {
       for (const { name } of DEPLOYMENTS) {
         const text = readFileSync(join(dir, 'deploy', name, 'deployment.yaml'), 'utf8');

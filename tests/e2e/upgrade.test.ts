@@ -6,6 +6,7 @@ import { diffLines } from 'diff';
 import { DAGSTER_BIN, dmbIn, okIn, REPO_ROOT, runInProcess } from '../helpers/cli.js';
 import { failingFs } from '../helpers/faulty-fs.js';
 import { snapshotTree, tempDir } from '../helpers/tree.js';
+import { PATIENCE_MS } from '../helpers/patience.js';
 
 /**
  * dmb upgrade on the legacy fixtures (tests/fixtures/legacy/): audit's fixable Python findings are fixed
@@ -42,7 +43,7 @@ const auditChecks = (workspace: string, module: string): Map<string, Check> =>
   new Map((JSON.parse(dmbIn(workspace, 'audit', module, '--json').stdout) as { checks: Check[] }).checks.map((c) => [c.id, c]));
 
 function dagster(src: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(DAGSTER_BIN, args, { cwd: src, encoding: 'utf8', timeout: 300_000, env: { ...process.env, DAGSTER_HOME: '', ...env } });
+  const result = spawnSync(DAGSTER_BIN, args, { cwd: src, encoding: 'utf8', timeout: PATIENCE_MS, env: { ...process.env, DAGSTER_HOME: '', ...env } });
   return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -104,7 +105,7 @@ const CASES = [
   },
 ];
 
-describe('dmb upgrade: legacy modules', { timeout: 900_000 }, () => {
+describe('dmb upgrade: legacy modules', () => {
   it.each(CASES)('$module: fixes what audit marks fixable, keeps the user\'s lines, Dagster loads and stores; a second run changes nothing', ({ module, pkg, editable, kept, stillFailing, materialize, stored }) => {
     const workspace = workspaceWith(module);
     const pkgDir = join(workspace, 'projects', module, 'src', pkg);
@@ -186,7 +187,7 @@ context = build_input_context(asset_key=AssetKey(["web_traffic", "daily_pageview
 print(json.dumps(io.load_input(context), sort_keys=True))
 `,
     );
-    const loaded = spawnSync(PYTHON, [script, src], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DAGSTER_HOME: '', DAGSTER_STORAGE_PATH: storage } });
+    const loaded = spawnSync(PYTHON, [script, src], { encoding: 'utf8', timeout: PATIENCE_MS, env: { ...process.env, DAGSTER_HOME: '', DAGSTER_STORAGE_PATH: storage } });
     expect(loaded.status, loaded.stderr).toBe(0);
     expect(JSON.parse(loaded.stdout.trim().split('\n').at(-1)!)).toEqual({
       '2024-01-01': { day: '2024-01-01', pageviews: 1010 },

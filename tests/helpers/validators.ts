@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli.js';
+import { PATIENCE_MS } from './patience.js';
 
 /** The pinned validators of tools/requirements-dev.txt (in the test venv) and package.json. */
 export const VENV_BIN = join(REPO_ROOT, '.venv', 'bin');
@@ -13,7 +14,7 @@ export interface ToolResult {
 
 /** Runs a validator; the output carries both streams so a failing assertion shows what the tool said. */
 export function runTool(command: string, args: string[], options: { cwd?: string; timeout?: number } = {}): ToolResult {
-  const result = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', timeout: options.timeout ?? 300_000, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', timeout: options.timeout ?? PATIENCE_MS, env: { ...process.env, NO_COLOR: '1' } });
   return { code: result.status ?? -1, output: `${command} ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
 }
 
