@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from support import (
     DG,
+    SLOW,
     Completed,
     Module,
     Provisioned,
@@ -241,7 +242,7 @@ def test_dg_dev_serves_the_module_with_the_scaffolded_asset(project: Project) ->
         )
     try:
         status, keys = "NOT STARTED", []
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + SLOW
         while time.monotonic() < deadline and server.poll() is None:
             try:
                 status, keys = loaded_asset_keys(port)
