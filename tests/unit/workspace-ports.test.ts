@@ -49,6 +49,9 @@ describe('port mentions in a module file', () => {
     const text = 'X_DB_PORT=5438\nPublished on host port 5438 (not 15438 or 54381).\nRows: 5438\n';
     expect(replacePortMentions(text, 5438, 5440)).toBe('X_DB_PORT=5440\nPublished on host port 5440 (not 15438 or 54381).\nRows: 5438\n');
     expect(replacePortMentions('no mention\n', 5438, 5440)).toBe('no mention\n');
+    expect(replacePortMentions('published on 127.0.0.1:5438), or localhost:5438; 10.0.0.1:5438 is not ours\n', 5438, 5440)).toBe(
+      'published on 127.0.0.1:5440), or localhost:5440; 10.0.0.1:5438 is not ours\n',
+    );
   });
 });
 
