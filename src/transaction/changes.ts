@@ -152,11 +152,11 @@ export class ApplyError extends Error {
  * Applies every change or none: on any failure, files are put back byte for byte, created files
  * and the folders made for them are removed, and an ApplyError names the step that failed.
  * Returns the folders that were moved aside for deletion but could not be deleted afterwards
- * (the change itself has happened; they are left for the user to delete by hand).
+ * (the change itself has happened; what is left of each is at `aside`, for the user to delete by hand).
  */
-export async function applyChanges(changes: Change[], fs: FileSystem, signal?: AbortSignal): Promise<string[]> {
+export async function applyChanges(changes: Change[], fs: FileSystem, signal?: AbortSignal): Promise<NotDeleted[]> {
   const undo: Array<() => Promise<void>> = [];
-  const asides: string[] = [];
+  const asides: Array<{ path: string; aside: string }> = [];
   const ordered = [...changes.filter((c) => c.kind !== 'removeTree'), ...changes.filter((c) => c.kind === 'removeTree')];
   for (const change of ordered) {
     try {
@@ -180,7 +180,7 @@ export async function applyChanges(changes: Change[], fs: FileSystem, signal?: A
         const aside = `${change.path}.dmb-deleting-${process.pid}-${tempCounter++}`;
         await fs.rename(change.path, aside);
         undo.push(() => fs.rename(aside, change.path));
-        asides.push(aside);
+        asides.push({ path: change.path, aside });
       }
     } catch (error) {
       await rollback(undo);
@@ -193,15 +193,22 @@ export async function applyChanges(changes: Change[], fs: FileSystem, signal?: A
     await rollback(undo);
     throw signal.reason;
   }
-  const leftovers: string[] = [];
-  for (const aside of asides) {
+  const leftovers: NotDeleted[] = [];
+  for (const { path, aside } of asides) {
     try {
       await fs.remove(aside);
-    } catch {
-      leftovers.push(aside);
+    } catch (error) {
+      leftovers.push({ path, aside, reason: error instanceof Error ? error.message : String(error) });
     }
   }
   return leftovers;
+}
+
+/** A folder whose deletion failed after it was moved aside: `path` is gone, what is left of it is at `aside`. */
+export interface NotDeleted {
+  path: string;
+  aside: string;
+  reason: string;
 }
 
 let tempCounter = 0;

@@ -1,6 +1,6 @@
 import type { Effects } from '../effects/effects.js';
 import { errorMessage, operationError } from '../errors.js';
-import { ApplyError, applyChanges, type ChangeSet } from '../transaction/changes.js';
+import { ApplyError, applyChanges, type ChangeSet, type NotDeleted } from '../transaction/changes.js';
 import { findExpiredBackups, planBackup, type BackupInfo, type BackupPlan } from './backups.js';
 import { shownPath, type WorkspacePaths } from './paths.js';
 
@@ -18,6 +18,13 @@ export async function planTransaction(effects: Effects, paths: WorkspacePaths, c
   return { backup, changes, prune };
 }
 
+export interface CommitOutcome {
+  pruned: string[];
+  pruneFailed: string[];
+  /** Folders moved aside but not deleted (e.g. a database folder owned by root): the change is done, the data is at `aside`. */
+  notDeleted: NotDeleted[];
+}
+
 /**
  * Writes the backup, then every change or none. The backup is applied on its own so that it survives
  * a failed merge (the spec's rollback restores from it; here applyChanges has already put every file
@@ -31,7 +38,7 @@ export async function commitTransaction(
   paths: WorkspacePaths,
   transaction: Transaction,
   signal?: AbortSignal,
-): Promise<{ pruned: string[]; pruneFailed: string[]; notDeleted: string[] }> {
+): Promise<CommitOutcome> {
   const backupShown = shownPath(paths, transaction.backup.dir);
   signal?.throwIfAborted();
   try {
@@ -45,7 +52,7 @@ export async function commitTransaction(
       `Check that ${shownPath(paths, paths.backupsDir)}/ is writable and the disk has space, then run the command again.`,
     );
   }
-  let notDeleted: string[];
+  let notDeleted: NotDeleted[];
   try {
     notDeleted = await applyChanges(transaction.changes.list(), effects.fs, signal);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { databaseEnvNames, CONTAINER_PROJECTS_PATH, CONTAINER_STORAGE_PATH } from '../catalog/databases.js';
 import type { WorkspacePaths } from './paths.js';
 import { resolveEnvValues } from '../formats/dotenv.js';
@@ -36,6 +36,22 @@ export function hostEnvironment(envText: string, shell: Record<string, string | 
 }
 
 export { CONTAINER_STORAGE_PATH };
+
+/**
+ * The host folder of all data as docker-compose sees it: DATA_PATH exported in the shell (which wins, as in
+ * compose) or written in the workspace .env, a relative one resolved against services/dagster/ (compose's
+ * project folder); <workspace>/data when it is not set. `dmb dev` and `remove --purge-data` follow it.
+ */
+export function hostDataDir(paths: WorkspacePaths, envText: string, shell: Record<string, string | undefined>): string {
+  const value = hostEnvironment(envText, shell, {}).DATA_PATH?.trim();
+  if (!value) return paths.dataDir;
+  return isAbsolute(value) ? value : resolve(paths.serviceDir, value);
+}
+
+/** Host side of the IO storage volume (${DATA_PATH}/dagster_storage, mounted at DAGSTER_STORAGE_PATH in the containers). */
+export function hostStorageDir(paths: WorkspacePaths, envText: string, shell: Record<string, string | undefined>): string {
+  return join(hostDataDir(paths, envText, shell), 'dagster_storage');
+}
 
 /**
  * The host folder for a container working_directory: /workspace/projects/... -> <root>/projects/...,

@@ -12,6 +12,7 @@ import type { WorkspacePaths } from './paths.js';
 import { removeRegistryEntry } from './registry-text.js';
 import type { Registry, RegistryEntry } from './registry.js';
 import { readWorkspaceFiles } from './workspace-files.js';
+import { hostDataDir } from './host-view.js';
 import { removeLoadFromBlock } from '../formats/workspace-yaml.js';
 
 /** The registry entry for any accepted spelling of a module name. */
@@ -28,8 +29,10 @@ export function findRegistryEntry(registry: Registry, input: string): RegistryEn
 
 export interface RemovePlan {
   entry: RegistryEntry;
-  /** data/<postgres|mysql>/<module>/ when the module has a database. */
+  /** ${DATA_PATH}/<postgres|mysql>/<module>/ when the module has a database. */
   dataDir?: string;
+  /** ${DATA_PATH}/dagster_storage/<module_snake>/: the IO manager's stored values (asset keys start with the module's name). */
+  storageDir: string;
 }
 
 /** Plans removing exactly what add merged: the blocks in the four files and the registry entry. */
@@ -58,5 +61,6 @@ export async function planRemove(changes: ChangeSet, effects: Effects, paths: Wo
   await changes.write(paths.dockerfile, next.dockerfile, `remove the block from ${shown.dockerfile}`);
   await changes.write(paths.registry, next.registry, `update ${shown.registry}`);
   const kind = entry.database ? DATABASES[entry.database.type] : undefined;
-  return { entry, dataDir: kind ? join(paths.dataDir, kind.dataDir, entry.name) : undefined };
+  const dataRoot = hostDataDir(paths, text.env, effects.env);
+  return { entry, dataDir: kind ? join(dataRoot, kind.dataDir, entry.name) : undefined, storageDir: join(dataRoot, 'dagster_storage', entry.marker) };
 }

@@ -162,10 +162,28 @@ describe('workspace add / remove with the real binary', () => {
     expect(kept.stdout).toMatch(/Kept data\/postgres\/sales-data\//);
     expect(existsSync(data)).toBe(true);
     ok(ws, 'workspace', 'add', 'sales-data');
-    const purged = ok(ws, 'workspace', 'remove', 'sales-data', '--yes', '--purge-data');
-    expect(purged.stdout).toMatch(/Deleted data\/postgres\/sales-data\//);
+    // The IO manager's stored values live under the module's snake name (the first part of its asset keys).
+    const storage = join(ws, 'data', 'dagster_storage', 'sales_data');
+    const otherStorage = join(ws, 'data', 'dagster_storage', 'notes');
+    for (const dir of [storage, otherStorage]) {
+      mkdirSync(join(dir, 'daily'), { recursive: true });
+      writeFileSync(join(dir, 'daily', '2024-01-01.pickle'), 'x');
+    }
+    const dry = ok(ws, 'workspace', 'remove', 'sales-data', '--purge-data', '--dry-run');
+    expect(dry.stdout).toContain('dagster_storage/sales_data');
+    expect(existsSync(storage)).toBe(true);
+    const purged = ok(ws, 'workspace', 'remove', 'sales-data', '--yes', '--purge-data', '--json');
+    expect(JSON.parse(purged.stdout)).toMatchObject({ data_deleted: true, storage_dir: storage, storage_deleted: true, not_deleted: [] });
     expect(existsSync(data)).toBe(false);
+    expect(existsSync(storage)).toBe(false);
+    expect(existsSync(otherStorage)).toBe(true);
     expect(existsSync(join(ws, 'data', 'postgres'))).toBe(true);
+    ok(ws, 'workspace', 'add', 'sales-data');
+    mkdirSync(data, { recursive: true });
+    mkdirSync(storage, { recursive: true });
+    const text = ok(ws, 'workspace', 'remove', 'sales-data', '--yes', '--purge-data');
+    expect(text.stdout).toMatch(/Deleted data\/postgres\/sales-data\/ \(the module's database data\)\./);
+    expect(text.stdout).toMatch(/Deleted data\/dagster_storage\/sales_data\/ \(the module's stored asset values\)\./);
   });
 
   it('a published port taken by another module is moved to the next free one, in the module files too, and reported', () => {

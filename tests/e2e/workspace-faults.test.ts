@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { nodeFileSystem, type FileSystem } from '../../src/effects/effects.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
@@ -78,7 +79,7 @@ describe('fault injection at every write step', () => {
           // The data folder was moved aside inside the transaction; deleting it for good comes after the
           // commit. If that fails the removal is done and the command says which folder is left to delete.
           expect(result.code, `${label}\n${result.stderr}`).toBe(0);
-          expect(result.stderr, label).toMatch(/Could not delete all of data\/postgres\/sales-data\.dmb-deleting-.*delete that folder by hand/);
+          expect(result.stderr, label).toMatch(/Could not delete data\/postgres\/sales-data\/ \(.*injected failure.*\).*only renamed.*still on disk in data\/postgres\/sales-data\.dmb-deleting-.*Delete that folder by hand/);
           expect(serviceState(ws), label).not.toEqual(before);
           expect(existsSync(join(ws, 'data', 'postgres', 'sales-data')), label).toBe(false);
           continue;
@@ -101,4 +102,44 @@ describe('fault injection at every write step', () => {
       }
     });
   }
+});
+
+describe('remove --purge-data when a data folder cannot be deleted', () => {
+  // A database container leaves its folder owned by root, mode 0700: the rename aside works (the parent is the
+  // user's), deleting the contents does not. Tests run as root, where chmod stops nothing, so the refusal is injected.
+  const undeletable: FileSystem = {
+    ...nodeFileSystem,
+    remove: async (path) => {
+      if (path.includes('.dmb-deleting-')) throw Object.assign(new Error(`EACCES: permission denied, rmdir '${path}/base'`), { code: 'EACCES' });
+      return nodeFileSystem.remove(path);
+    },
+  };
+
+  it('never says "Deleted": it says what happened and where the data is, in text and JSON', async () => {
+    const ws = await integrated('sales-data');
+    const data = join(ws, 'data', 'postgres', 'sales-data');
+    const storage = join(ws, 'data', 'dagster_storage', 'sales_data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'PG_VERSION'), '15\n');
+    mkdirSync(storage, { recursive: true });
+    writeFileSync(join(storage, 'raw_records.pickle'), 'x');
+    const result = await runInProcess(['workspace', 'remove', 'sales-data', '--yes', '--purge-data', '--workspace', ws], { effects: { fs: undeletable } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toMatch(/Deleted data\/postgres\/sales-data/);
+    const left = readdirSync(join(ws, 'data', 'postgres')).filter((name) => name.startsWith('sales-data.dmb-deleting-'));
+    expect(left).toHaveLength(1);
+    expect(readFileSync(join(ws, 'data', 'postgres', left[0] as string, 'PG_VERSION'), 'utf8')).toBe('15\n');
+    expect(result.stdout).toContain(`Not deleted: data/postgres/sales-data/ (the module's database data) was only renamed; its data is still on disk in data/postgres/${left[0]}/`);
+    expect(result.stderr).toMatch(/Could not delete data\/postgres\/sales-data\/ \(EACCES: permission denied.*sudo rm -rf '.*sales-data\.dmb-deleting-/);
+    expect(result.stdout).toMatch(/Not deleted: data\/dagster_storage\/sales_data\/ \(the module's stored asset values\)/);
+
+    const json = await runInProcess(['workspace', 'add', 'sales-data', '--workspace', ws]);
+    expect(json.code, json.stderr).toBe(0);
+    mkdirSync(data, { recursive: true });
+    const again = await runInProcess(['workspace', 'remove', 'sales-data', '--yes', '--purge-data', '--json', '--workspace', ws], { effects: { fs: undeletable } });
+    const report = JSON.parse(again.stdout) as { data_deleted: boolean; not_deleted: Array<{ path: string; left_in: string }> };
+    expect(report.data_deleted).toBe(false);
+    expect(report.not_deleted.map((folder) => folder.path)).toEqual([data]);
+    expect(existsSync(report.not_deleted[0]?.left_in as string)).toBe(true);
+  });
 });

@@ -104,7 +104,8 @@ describe('ChangeSet', () => {
     const root = testdir(files);
     const leftovers = await applyChanges(await plan(root), failingFs(3));
     expect(leftovers).toHaveLength(1);
-    expect(leftovers[0]).toMatch(/data\/pg\.dmb-deleting-/);
+    expect(leftovers[0]?.aside).toMatch(/data\/pg\.dmb-deleting-/);
+    expect(leftovers[0]).toMatchObject({ path: join(root, 'data/pg'), reason: expect.stringContaining('injected failure') });
     expect(existsSync(join(root, 'data/pg'))).toBe(false);
     expect(snapshotTree(root)['edit.txt']).toBe('two\n');
     // And without failures, nothing is left over.
