@@ -6,7 +6,9 @@ import { EXIT, isCancelled, operationError, type ExitCode } from '../errors.js';
 import { formatCommand, type ProcessCommand } from '../effects/process.js';
 import { stringOption, type CommandInput } from './options.js';
 import { parsePort, planDev, type DevPlan } from '../shared-service/plan-dev.js';
-import { hostStoragePath, serviceDir, servicePath } from '../shared-service/paths.js';
+import { serviceDir, servicePath } from '../shared-service/paths.js';
+import { hostStorageDir } from '../workspace/host-view.js';
+import { workspacePaths } from '../workspace/paths.js';
 import { emptyRegistry, parseRegistry } from '../workspace/registry.js';
 import { DAGSTER_VERSION } from '../version.js';
 
@@ -40,6 +42,8 @@ export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> 
     throw operationError(`Port ${port} is already in use on this host.`, `Stop what listens on ${port}, or pass another port: dmb dev --port ${port === 3000 ? 3001 : port + 1}.`);
   }
 
+  // The one DATA_PATH setting (shell, then .env, as compose reads it): dev and Docker see the same stored values.
+  const storagePath = hostStorageDir(workspacePaths(ctx.workspace), envText, ctx.effects.env);
   const tempHome = join(tmpdir(), `dmb-dev-${ctx.effects.randomBytes(6).toString('hex')}`);
   const plan = planDev({
     workspace: ctx.workspace,
@@ -50,7 +54,7 @@ export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> 
     port,
     dgBin,
     tempHome,
-    storagePath: hostStoragePath(ctx.workspace),
+    storagePath,
     baseEnv: ctx.effects.env,
   });
   printPlan(ctx, plan, port, registry.integrated_modules);
@@ -62,7 +66,7 @@ export async function run(ctx: Context, options: DevOptions): Promise<ExitCode> 
     return EXIT.ok;
   }
 
-  await fs.mkdir(hostStoragePath(ctx.workspace));
+  await fs.mkdir(storagePath);
   await fs.mkdir(tempHome);
   try {
     for (const file of plan.files) await fs.writeFile(file.path, file.content);

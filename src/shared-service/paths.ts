@@ -28,8 +28,3 @@ export function servicePath(workspace: string, file: keyof typeof SERVICE_FILES)
 export function dataDir(workspace: string): string {
   return join(workspace, 'data');
 }
-
-/** Host side of the IO storage volume (mounted at DAGSTER_STORAGE_PATH in the containers). */
-export function hostStoragePath(workspace: string): string {
-  return join(dataDir(workspace), 'dagster_storage');
-}

@@ -30,7 +30,7 @@ export interface DevInput {
   dgBin: string;
   /** The throwaway DAGSTER_HOME; it also holds the host copy of workspace.yaml. */
   tempHome: string;
-  /** Host side of the IO storage volume. */
+  /** Host side of the IO storage volume: ${DATA_PATH}/dagster_storage (hostStorageDir). */
   storagePath: string;
   /** The environment dmb itself runs in. */
   baseEnv: Record<string, string | undefined>;
@@ -56,7 +56,7 @@ export const DEV_DAGSTER_YAML = `# Throwaway Dagster instance of "dmb dev": runs
 /**
  * Everything `dmb dev` runs, as data: `dg dev -w` over a host-path copy of the shared workspace.yaml,
  * with the workspace .env, the exported variables (which win, as in compose) and host-side overrides (each module DB at 127.0.0.1 on its published port,
- * the IO storage in <workspace>/data/dagster_storage) and a throwaway DAGSTER_HOME.
+ * the IO storage in ${DATA_PATH}/dagster_storage, as Docker mounts it) and a throwaway DAGSTER_HOME.
  */
 export function planDev(input: DevInput): DevPlan {
   const hostYaml = toHostWorkspaceYaml(input.workspaceYaml, input.workspace);

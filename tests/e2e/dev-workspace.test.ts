@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { DG_BIN, runBinary } from '../helpers/cli.js';
@@ -125,6 +125,23 @@ describe('dmb dev', () => {
     const relative = runBinary(['dev', '--workspace', workspace, '--port', String(port), '--dry-run', '--json'], { DMB_DG_BIN: '.venv/bin/dg' });
     expect(relative.code, relative.stderr).toBe(0);
     expect(JSON.parse(relative.stdout).command[0]).toBe(join(process.cwd(), '.venv', 'bin', 'dg'));
+  });
+
+  it('follows the one DATA_PATH setting for its storage (as Docker mounts it): .env, relative to services/dagster/, or exported', () => {
+    const workspace = testdir();
+    expect(runBinary(['init', '--workspace', workspace]).code).toBe(0);
+    const env = join(workspace, 'services', 'dagster', '.env');
+    const elsewhere = join(testdir(), 'client-data');
+    const storage = (extra: Record<string, string> = {}) => {
+      const result = runBinary(['dev', '--workspace', workspace, '--port', '3999', '--dry-run', '--json'], { DMB_DG_BIN: DG_BIN, ...extra });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout).overrides.DAGSTER_STORAGE_PATH as string;
+    };
+    writeFileSync(env, readFileSync(env, 'utf8').replace(/^DATA_PATH=.*$/m, `DATA_PATH=${elsewhere}`));
+    expect(storage()).toBe(join(elsewhere, 'dagster_storage'));
+    writeFileSync(env, readFileSync(env, 'utf8').replace(/^DATA_PATH=.*$/m, 'DATA_PATH=../../shared-data'));
+    expect(storage()).toBe(join(workspace, 'shared-data', 'dagster_storage'));
+    expect(storage({ DATA_PATH: elsewhere })).toBe(join(elsewhere, 'dagster_storage'));
   });
 
   describe('refuses to start, with a reason and a fix', () => {

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { testdir } from '../helpers/tree.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dmbIn as dmb, okIn as ok } from '../helpers/cli.js';
@@ -55,5 +56,21 @@ describe('workspace validate: one finding per cause, advice that works', () => {
     expect(readFileSync(compose, 'utf8')).not.toContain('sales_data_postgres');
     ok(ws, 'workspace', 'add', 'sales-data');
     expect(ok(ws, 'workspace', 'validate').stdout).toMatch(/✓ Workspace is consistent/);
+  });
+
+  it('a workspace moved elsewhere: validate warns that DATA_PATH still points at the old place, and its fix works', () => {
+    const original = join(testdir(), 'ws');
+    ok(original, 'init', '--yes');
+    const moved = join(testdir(), 'moved');
+    cpSync(original, moved, { recursive: true });
+    const result = dmb(moved, 'workspace', 'validate', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const warning = JSON.parse(result.stdout).warnings.find((w: { message: string }) => w.message.startsWith('DATA_PATH'));
+    expect(warning).toMatchObject({ file: 'services/dagster/.env', line: expect.any(Number) });
+    expect(warning.message).toContain(`DATA_PATH is ${join(original, 'data')}, outside this workspace`);
+    expect(warning.fix).toMatch(/set DATA_PATH=\.\.\/\.\.\/data in services\/dagster\/\.env/);
+    expect(JSON.parse(dmb(original, 'workspace', 'validate', '--json').stdout).warnings.filter((w: { message: string }) => w.message.startsWith('DATA_PATH'))).toEqual([]);
+    edit(join(serviceDir(moved), '.env'), (t) => t.replace(/^DATA_PATH=.*$/m, 'DATA_PATH=../../data'));
+    expect(JSON.parse(dmb(moved, 'workspace', 'validate', '--json').stdout).warnings.filter((w: { message: string }) => w.message.startsWith('DATA_PATH'))).toEqual([]);
   });
 });

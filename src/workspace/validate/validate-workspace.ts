@@ -3,6 +3,7 @@ import type { CodeLocation } from '../../formats/workspace-yaml.js';
 import { shownPath, type BackedUpFile, type WorkspacePaths } from '../paths.js';
 import { emptyRegistry, type Registry } from '../registry.js';
 import { COMPOSE_CHECKS } from './compose.js';
+import { DATA_PATH_CHECKS } from './data-path.js';
 import { DUPLICATE_CHECKS } from './duplicates.js';
 import { FILE_CHECKS } from './files.js';
 import { runChecks, toProblem, type Check, type Finding, type Problem } from './finding.js';
@@ -17,7 +18,7 @@ export { formatProblem, type Finding, type Problem } from './finding.js';
  * Every check `workspace validate` runs, in the order it prints them: the files can be read, the registry
  * against the files, the files against each other, docker-compose.yml on its own, each module's package.
  */
-export const WORKSPACE_CHECKS: ReadonlyArray<Check<WorkspaceView>> = [...FILE_CHECKS, ...MODULE_CHECKS_TABLE, ...DUPLICATE_CHECKS, ...COMPOSE_CHECKS, ...PACKAGE_CHECKS, ...PYTHON_PIN_CHECKS];
+export const WORKSPACE_CHECKS: ReadonlyArray<Check<WorkspaceView>> = [...FILE_CHECKS, ...MODULE_CHECKS_TABLE, ...DUPLICATE_CHECKS, ...COMPOSE_CHECKS, ...PACKAGE_CHECKS, ...PYTHON_PIN_CHECKS, ...DATA_PATH_CHECKS];
 
 export interface ValidationReport {
   findings: Finding[];
