@@ -71,7 +71,7 @@ export function deriveNames(input: string): ModuleNames {
   const snake = parts.join('_');
   if (!/^[a-z_][a-z0-9_]*$/.test(snake)) {
     throw usageError(
-      `The module name "${raw}" gives "${snake}", which is not a Python identifier.`,
+      `The module name "${raw}" gives "${snake}", which is not a Python identifier made of ASCII letters, digits and "_" (what dmb requires, so every tool and file system agrees on it).`,
       `Use ASCII letters, digits, "-", "_" or spaces, starting with a letter, ${example}.`,
     );
   }

@@ -52,6 +52,8 @@ export function moduleVariables(answers: NewModuleAnswers, environment: NewModul
     MODULE_TITLE: names.title,
     MODULE_SLUG: names.slug,
     MODULE_DESCRIPTION: answers.description,
+    // A JSON string is a valid TOML basic string: quotes and backslashes in a description stay valid pyproject.toml.
+    MODULE_DESCRIPTION_TOML: JSON.stringify(answers.description),
     PACKAGE_NAME: names.packageName,
     GOVERNANCE: answers.governance,
     OWNER: answers.owner,

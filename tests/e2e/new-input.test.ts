@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runBinary, runInProcess } from '../helpers/cli.js';
 import { nodeFileSystem } from '../../src/effects/effects.js';
@@ -70,6 +71,16 @@ describe('dmb new: bad input changes nothing', () => {
     expect(result.stdout).toMatch(/create {2}projects\/sales-data\/workspace\/local\/docker-compose\.yml/);
     expect(result.stdout).toMatch(/nothing was written/);
     expect(snapshotTree(workspace)).toEqual({});
+  });
+
+  it('--description reaches pyproject.toml as valid TOML, quotes and backslashes included', () => {
+    const workspace = testdir();
+    const description = 'Orders from "Shop" \\ ERP, café';
+    expect(runBinary(['new', 'orders', '--workspace', workspace, '--yes', '--description', description]).code).toBe(0);
+    // Python's own TOML reader is the consumer that pip and Dagster use.
+    const read = spawnSync('python3', ['-c', 'import sys,tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["description"])', join(workspace, 'projects/orders/pyproject.toml')], { encoding: 'utf8' });
+    expect(read.stderr).toBe('');
+    expect(read.stdout.trimEnd()).toBe(description);
   });
 
   it('without a name and without a TTY, says how to pass one', () => {

@@ -36,6 +36,7 @@ describe('deriveNames', () => {
     ['a\\b', /path separator/],
     ['1abc', /not a Python identifier/],
     ['sales$', /not a Python identifier/],
+    ['café_stats', /ASCII letters/],
     ['class', /Python keyword/],
     ['import', /Python keyword/],
     ['dagster', /clashes/],
