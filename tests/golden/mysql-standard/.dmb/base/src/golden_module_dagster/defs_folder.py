@@ -1,13 +1,14 @@
-"""Definitions added with Dagster's `dg`, merged into the Golden Module code location.
+"""Definitions added with Dagster's `dg`, merged into this module's code location.
 
 `dg scaffold defs dagster.asset <name>.py` (and dagster.schedule, dagster.sensor, dagster.resources,
 or a component) writes into the defs/ folder beside this file; __init__.py merges what that folder
 holds with assets.py and resources.py, so a scaffolded definition needs no hand edit to load.
 
 What is scaffolded follows the module's rules: an asset key without the module prefix gets it
-(`my_asset` becomes `golden_module/my_asset`, and so do dependencies between scaffolded assets), an
-asset in Dagster's default group joins the module's group (so the module's job and schedule
-include it), and every asset is stored by the module's IO manager.
+(and so do dependencies between scaffolded assets), an asset in Dagster's default group joins the
+module's group (so the module's job and schedule include it), and every asset is stored by the
+module's IO manager. `my_asset` becomes:
+    golden_module/my_asset
 """
 
 from pathlib import Path
