@@ -1,5 +1,6 @@
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { FileSystem } from '../effects/effects.js';
+import { holdsSecrets, secretFileMode } from '../secrets/secret-files.js';
 import { ChangeSet } from '../transaction/changes.js';
 import { describeSet, filesMissingFromCustomSet, renderSet, workspaceTemplatesDir } from '../templates/template-sets.js';
 import { VERSION } from '../version.js';
@@ -34,7 +35,7 @@ export async function planModule(
     }
     for (const file of await renderSet(fs, workspace, set, variables, features)) {
       // A .env holds the module's database password: owner-only, like the shared service's .env.
-      const mode = basename(file.path) === '.env' ? 0o600 : file.mode;
+      const mode = secretFileMode(file.path) ?? file.mode;
       await changes.write(join(target, file.path), file.content, `render ${file.source}`, mode);
     }
   }
@@ -82,6 +83,5 @@ async function planRecord(
 }
 
 function holdsSecret(path: string, content: string, password: string | undefined): boolean {
-  const name = path.split('/').pop() ?? path;
-  return (password !== undefined && password !== '' && content.includes(password)) || (/^\.env(\.|$)/.test(name) && !name.endsWith('.example'));
+  return (password !== undefined && password !== '' && content.includes(password)) || holdsSecrets(path);
 }
